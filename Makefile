@@ -35,7 +35,7 @@ LINT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]'
 
 .PHONY: demo all deps test unit corpus lint fuzz fuzz-build bench clean corpus-gen
 
-all: $(LIBXLAT) $(UNIT_BIN) $(B)/tests/run_corpus
+all: $(LIBXLAT) $(UNIT_BIN) $(B)/tests/run_corpus $(B)/bpf/xlat_inline_bpf.o
 
 deps:
 	./scripts/deps.sh
@@ -55,6 +55,12 @@ $(B)/tests/test_%: tests/unit/test_%.c $(LIBXLAT) $(TESTLIB_OBJ)
 $(B)/tests/run_corpus: tests/packets/run_corpus.c $(LIBXLAT) $(TESTLIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(TESTLIB_OBJ) $(LIBXLAT) -o $@
+
+# The core's inline headers must compile for the BPF target (the XDP
+# program includes them): checked on every build.
+$(B)/bpf/xlat_inline_bpf.o: tests/bpf/xlat_inline_bpf.c $(XLAT_HDR)
+	@mkdir -p $(dir $@)
+	$(CLANG) -target bpf -O2 -g -ffreestanding -I. -Wall -Wextra -Werror -c $< -o $@
 
 # libFuzzer targets: clang, ASan + UBSan, the core compiled in.
 FUZZ_FLAGS := $(CSTD) -I. -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
