@@ -10,6 +10,10 @@
 
 #include <stdint.h>
 
+/* Hot helpers are inlined whatever the compiler's heuristics say: they
+ * run per packet, and the BPF target needs them inline anyway. */
+#define XLAT_INLINE static inline __attribute__((always_inline))
+
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #define XLAT_BIG_ENDIAN 1
 static inline uint16_t xlat_htons(uint16_t v)

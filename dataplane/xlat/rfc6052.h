@@ -23,7 +23,7 @@ static inline int rfc6052_len_valid(uint8_t plen)
 /* Byte position of IPv4 octet i (0..3) for a valid prefix length: right
  * after the prefix, skipping the u-octet (byte 8) below /96 (RFC 6052 §2.2
  * Figure 1). */
-static inline int rfc6052_pos(uint8_t plen, int i)
+XLAT_INLINE int rfc6052_pos(uint8_t plen, int i)
 {
 	int p = plen / 8 + i;
 	return plen < 96 && p >= 8 ? p + 1 : p;
@@ -87,20 +87,14 @@ static inline int rfc6052_is_wkp(const uint8_t *prefix, uint8_t plen)
 	return 1;
 }
 
-static inline int ip4_in(uint32_t a_net, uint32_t pfx_host, int len)
+/* Never translated, whatever the prefix: "this network" 0/8, loopback
+ * 127/8, link-local 169.254/16, multicast 224/4, limited broadcast.
+ * a in network order. */
+static inline int ip4_is_reserved(uint32_t a_net)
 {
 	uint32_t a = xlat_ntohl(a_net);
-	uint32_t mask = len ? ~0u << (32 - len) : 0;
-	return (a & mask) == pfx_host;
-}
-
-/* Never translated, whatever the prefix: "this network" 0/8, loopback
- * 127/8, link-local 169.254/16, multicast 224/4, limited broadcast. */
-static inline int ip4_is_reserved(uint32_t a)
-{
-	return ip4_in(a, 0x00000000u, 8) || ip4_in(a, 0x7f000000u, 8) ||
-	       ip4_in(a, 0xa9fe0000u, 16) || ip4_in(a, 0xe0000000u, 4) ||
-	       a == 0xffffffffu;
+	return (a >> 24) == 0 || (a >> 24) == 127 || (a >> 16) == 0xa9fe ||
+	       (a >> 28) == 0xe || a == 0xffffffffu;
 }
 
 /*
@@ -110,12 +104,105 @@ static inline int ip4_is_reserved(uint32_t a)
  * documentation ranges (TEST-NET-1/2/3) stay allowed: RFC 6052 §2.4's own
  * example is 64:ff9b::192.0.2.33.  See docs/translation.md.
  */
-static inline int ip4_is_nonglobal(uint32_t a)
+static inline int ip4_is_nonglobal(uint32_t a_net)
 {
-	return ip4_in(a, 0x0a000000u, 8) || ip4_in(a, 0x64400000u, 10) ||
-	       ip4_in(a, 0xac100000u, 12) || ip4_in(a, 0xc0000000u, 24) ||
-	       ip4_in(a, 0xc0a80000u, 16) || ip4_in(a, 0xc6120000u, 15) ||
-	       ip4_in(a, 0xf0000000u, 4);
+	uint32_t a = xlat_ntohl(a_net);
+	return (a >> 24) == 10 || (a & 0xffc00000u) == 0x64400000u ||
+	       (a & 0xfff00000u) == 0xac100000u ||
+	       (a & 0xffffff00u) == 0xc0000000u || (a >> 16) == 0xc0a8 ||
+	       (a & 0xfffe0000u) == 0xc6120000u || (a >> 28) == 0xf;
+}
+
+/*
+ * The per-packet form: a prefix prepared once (rfc6052_pfx_init) so that
+ * matching, the u-octet/suffix check and extraction are a few 64-bit
+ * operations.  The functions above are the reference it is tested against.
+ */
+struct rfc6052_pfx {
+	uint64_t p[2]; /* prefix bytes 0-7 and 8-15, as loaded from memory */
+	uint64_t m[2]; /* bits that must equal the prefix */
+	uint64_t z;    /* bits of bytes 8-15 that must be zero */
+	uint32_t sum;  /* one's complement sum of the prefix's 16-bit words */
+	uint8_t len;   /* 0: no prefix */
+	uint8_t wkp;
+};
+
+XLAT_INLINE uint64_t rfc6052_ld64(const uint8_t *a)
+{
+	uint64_t v;
+	__builtin_memcpy(&v, a, 8);
+	return v;
+}
+
+static inline void rfc6052_pfx_init(struct rfc6052_pfx *f,
+				    const uint8_t *prefix, uint8_t plen)
+{
+	uint8_t m[16], z[16];
+	int last = rfc6052_pos(plen, 3);
+
+	for (int i = 0; i < 16; i++) {
+		m[i] = i < plen / 8 ? 0xff : 0;
+		z[i] = plen < 96 && i >= 8 && (i == 8 || i > last) ? 0xff : 0;
+	}
+	f->len = rfc6052_len_valid(plen) ? plen : 0;
+	f->p[0] = rfc6052_ld64(prefix) & rfc6052_ld64(m);
+	f->p[1] = rfc6052_ld64(prefix + 8) & rfc6052_ld64(m + 8);
+	f->m[0] = rfc6052_ld64(m);
+	f->m[1] = rfc6052_ld64(m + 8);
+	f->z = rfc6052_ld64(z + 8);
+	f->wkp = f->len && rfc6052_is_wkp(prefix, plen);
+	const uint16_t *w = (const uint16_t *)(const void *)f->p;
+	f->sum = 0;
+	for (int i = 0; i < 8; i++)
+		f->sum += w[i];
+}
+
+/* 0: a is inside the prefix, *v4 extracted; 1: a is not inside; -1: inside
+ * but its u-octet or suffix is not zero (RFC 6052 §2.2). */
+XLAT_INLINE int rfc6052_pfx_extract(const struct rfc6052_pfx *f,
+				    const uint8_t *a, uint32_t *v4)
+{
+	uint64_t hi = rfc6052_ld64(a), lo = rfc6052_ld64(a + 8);
+
+	if (!f->len || ((hi ^ f->p[0]) & f->m[0]) | ((lo ^ f->p[1]) & f->m[1]))
+		return 1;
+	if (lo & f->z)
+		return -1;
+	if (f->len == 96) {
+		__builtin_memcpy(v4, a + 12, 4);
+		return 0;
+	}
+	uint8_t *b = (uint8_t *)v4;
+	for (int i = 0; i < 4; i++)
+		b[i] = a[rfc6052_pos(f->len, i)];
+	return 0;
+}
+
+/* The /96 case of rfc6052_pfx_extract (f->len == 96 known): no u-octet, no
+ * suffix, the IPv4 address in the last four bytes. */
+XLAT_INLINE int rfc6052_pfx96_extract(const struct rfc6052_pfx *f,
+				      const uint8_t *a, uint32_t *v4)
+{
+	uint64_t hi = rfc6052_ld64(a), lo = rfc6052_ld64(a + 8);
+
+	if ((hi ^ f->p[0]) | ((lo ^ f->p[1]) & f->m[1]))
+		return 1;
+	__builtin_memcpy(v4, a + 12, 4);
+	return 0;
+}
+
+XLAT_INLINE void rfc6052_pfx_embed(const struct rfc6052_pfx *f, uint32_t v4,
+				   uint8_t *out)
+{
+	__builtin_memcpy(out, &f->p[0], 8);
+	__builtin_memcpy(out + 8, &f->p[1], 8);
+	if (f->len == 96) {
+		__builtin_memcpy(out + 12, &v4, 4);
+		return;
+	}
+	const uint8_t *b = (const uint8_t *)&v4;
+	for (int i = 0; i < 4; i++)
+		out[rfc6052_pos(f->len, i)] = b[i];
 }
 
 #endif

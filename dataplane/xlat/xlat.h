@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "eam.h"
+#include "rfc6052.h"
 #include "xlat_reason.h"
 
 #define XLAT_HEADROOM	  64
@@ -79,19 +80,22 @@ struct xlat_cfg {
 struct xlat_stats {
 	uint64_t in[2]; /* [0] IPv6 side, [1] IPv4 side */
 	uint64_t verdict[XLAT_VERDICT_MAX];
-	uint64_t reason[XLAT_R_MAX];
+	uint64_t reason[XLAT_R_MAX]; /* all but [XLAT_R_NONE] */
 	uint64_t frags_out; /* IPv6 fragments produced by xlat_frag6() */
 };
 
 struct xlat_ctx {
 	const struct xlat_cfg *cfg;
 	const struct xlat_eamt *eamt; /* may be NULL: no EAM */
+	struct rfc6052_pfx pool6;     /* cfg->pool6, prepared */
 	struct xlat_stats *st;
 	uint64_t now_ns;    /* set by the engine once per burst */
 	uint64_t icmp_last; /* token bucket state */
 	uint32_t icmp_tokens;
 	uint32_t rnd;	 /* xorshift32 state, never 0: RFC 6791 choice */
 	uint16_t ip4_id; /* next IPv4 Identification (RFC 7915 §5.1) */
+	uint8_t fast;	 /* the fast path applies: /96 pool6, no EAM */
+	uint8_t no_fast; /* tests: force the general path (see xlat.c) */
 };
 
 struct xlat_pkt {
@@ -106,6 +110,10 @@ int xlat_cfg_check(const struct xlat_cfg *cfg, char *err, size_t errlen);
 void xlat_ctx_init(struct xlat_ctx *ctx, const struct xlat_cfg *cfg,
 		   const struct xlat_eamt *eamt, struct xlat_stats *st,
 		   uint32_t seed);
+/* Point a context at a new configuration and EAM table (after a reload,
+ * once the worker is quiescent); counters and ICMP state are kept. */
+void xlat_ctx_set_cfg(struct xlat_ctx *ctx, const struct xlat_cfg *cfg,
+		      const struct xlat_eamt *eamt);
 
 /* Translate one packet.  *reason is set for every verdict (NONE when
  * plainly forwarded).  Counters are updated. */

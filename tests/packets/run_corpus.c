@@ -44,12 +44,15 @@ static int cmpstr(const void *a, const void *b)
 static uint8_t buf[BUFSZ];
 static uint8_t fragbuf[CORPUS_MAX_OUT][65536];
 
+static const char *path_name = "";
+
 static void header(const struct corpus_case *c)
 {
-	printf("FAIL %s\n  %s: %s\n", c->path, c->rfc, c->desc);
+	printf("FAIL %s%s\n  %s: %s\n", c->path, path_name, c->rfc, c->desc);
 }
 
-static int run_one(const char *path, int verbose)
+/* Run one case on the core; no_fast forces the general path. */
+static int run_one(const char *path, int verbose, int no_fast)
 {
 	struct corpus_case c;
 	char err[1024];
@@ -64,6 +67,7 @@ static int run_one(const char *path, int verbose)
 	memset(&st, 0, sizeof(st));
 	xlat_ctx_init(&ctx, &c.cfg, c.eamt, &st, 1);
 	ctx.ip4_id = c.id_seed;
+	ctx.no_fast = (uint8_t)no_fast;
 	memset(buf, 0xee, sizeof(buf));
 	memcpy(buf + HEADROOM, c.in, c.in_len);
 	struct xlat_pkt pkt = {buf + HEADROOM, c.in_len};
@@ -127,7 +131,13 @@ int main(int argc, char **argv)
 	}
 	qsort(paths, npaths, sizeof(*paths), cmpstr);
 	for (size_t i = 0; i < npaths; i++) {
-		if (run_one(paths[i], verbose))
+		/* Every case through the core as engines call it, then with the
+		 * fast path off: both must give the expected bytes. */
+		path_name = "";
+		int ok = run_one(paths[i], verbose, 0);
+		path_name = " (general path)";
+		ok &= run_one(paths[i], 0, 1);
+		if (ok)
 			passed++;
 		else
 			failed++;

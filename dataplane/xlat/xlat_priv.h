@@ -1,0 +1,207 @@
+/*
+ * xlat_priv.h - what the translator's files share: limits, the parsed
+ * header summaries, the address mapping and the checksum steps (inline,
+ * for the fast path), and the functions of one file that another calls.
+ *
+ * Contract: private to the .c files of dataplane/xlat; engines include
+ * xlat.h only.
+ */
+#ifndef GATE64_XLAT_PRIV_H
+#define GATE64_XLAT_PRIV_H
+
+#include <string.h>
+
+#include "csum.h"
+#include "hdr.h"
+#include "icmp_map.h"
+#include "rfc6052.h"
+#include "xlat.h"
+
+#define EXT_MAX	      8	   /* extension headers we walk (robustness) */
+#define ICMP4_ERR_MAX 576  /* RFC 1812 §4.3.2.3 / RFC 7915 §5.3 */
+#define ICMP6_ERR_MAX 1280 /* RFC 4443 §2.4(c) */
+#define IP4_DF_LIMIT  1260 /* RFC 7915 §5 */
+#define IPV6_MIN_MTU  1280
+
+static inline uint16_t ld16(const void *p)
+{
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return v;
+}
+
+/* ---------------------------------------------------------------------
+ * Addresses
+ */
+
+/* A failed lookup; callers turn it into src-untranslatable or pass. */
+#define MAP_NOT_FOUND XLAT_R_DST_NOT_OURS
+
+/*
+ * The address classes of rfc6052.h in one switch on the first octet:
+ * reserved (never translated) first, then, when the Well-Known Prefix maps
+ * the address, non-global (RFC 6052 §3.1).  Same answers as
+ * ip4_is_reserved() / ip4_is_nonglobal(), which the unit tests check.
+ */
+XLAT_INLINE enum xlat_reason ip4_check(uint32_t a_net, int wkp)
+{
+	uint32_t a = xlat_ntohl(a_net);
+	int ng = 0;
+
+	switch (a >> 24) {
+	case 0:
+	case 127: return XLAT_R_ADDR_RESERVED;
+	case 10: ng = 1; break;
+	case 100: ng = (a & 0xffc00000u) == 0x64400000u; break;
+	case 169:
+		if ((a >> 16) == 0xa9fe)
+			return XLAT_R_ADDR_RESERVED;
+		break;
+	case 172: ng = (a & 0xfff00000u) == 0xac100000u; break;
+	case 192:
+		ng = (a & 0xffffff00u) == 0xc0000000u || (a >> 16) == 0xc0a8;
+		break;
+	case 198: ng = (a & 0xfffe0000u) == 0xc6120000u; break;
+	default:
+		if (a >= 0xe0000000u) {
+			if (a < 0xf0000000u || a == 0xffffffffu)
+				return XLAT_R_ADDR_RESERVED;
+			ng = 1;
+		}
+		break;
+	}
+	return wkp && ng ? XLAT_R_WKP_NONGLOBAL : XLAT_R_NONE;
+}
+
+/* IPv4 -> IPv6: EAM first, then pool6 (RFC 7757 §3.3).  'strict' applies
+ * the reserved-address and Well-Known-Prefix checks (RFC 6052 §3.1). */
+static inline enum xlat_reason map46(const struct xlat_ctx *ctx, uint32_t v4,
+				     uint8_t *out, int strict)
+{
+	if (strict && ip4_check(v4, 0))
+		return XLAT_R_ADDR_RESERVED;
+	if (ctx->eamt && eam_4to6(ctx->eamt, v4, out))
+		return XLAT_R_NONE;
+	if (!ctx->pool6.len)
+		return MAP_NOT_FOUND;
+	if (strict && ctx->pool6.wkp && ip4_check(v4, 1))
+		return XLAT_R_WKP_NONGLOBAL;
+	rfc6052_pfx_embed(&ctx->pool6, v4, out);
+	return XLAT_R_NONE;
+}
+
+/* IPv6 -> IPv4: EAM first, then RFC 6052 extraction from pool6. */
+static inline enum xlat_reason map64(const struct xlat_ctx *ctx,
+				     const uint8_t *v6, uint32_t *out,
+				     int strict, int *via_eam)
+{
+	int eam = ctx->eamt && eam_6to4(ctx->eamt, v6, out);
+
+	if (!eam) {
+		int rc = rfc6052_pfx_extract(&ctx->pool6, v6, out);
+		if (rc > 0)
+			return MAP_NOT_FOUND;
+		if (rc < 0)
+			return XLAT_R_SUFFIX_NONZERO;
+	}
+	if (via_eam)
+		*via_eam = eam;
+	return strict ? ip4_check(*out, !eam && ctx->pool6.wkp) : XLAT_R_NONE;
+}
+
+/* ---------------------------------------------------------------------
+ * Upper layers: checksum adjustments shared by outer and inner packets
+ */
+
+/* TCP/UDP/ICMP checksum after the addresses change from 'rem' to 'add'
+ * (sums of the old and new pseudo-header addresses).  'l4' has 'avail'
+ * bytes; a checksum outside them is left alone (truncated inner packet). */
+XLAT_INLINE void l4_readdr(uint8_t proto, uint8_t *l4, uint32_t avail,
+			   uint32_t rem, uint32_t add)
+{
+	if (proto == XLAT_IPPROTO_TCP && avail >= 18) {
+		struct xlat_tcp *t = (struct xlat_tcp *)l4;
+		t->csum = csum_update(t->csum, rem, add);
+	} else if (proto == XLAT_IPPROTO_UDP && avail >= 8) {
+		struct xlat_udp *u = (struct xlat_udp *)l4;
+		if (u->csum)
+			u->csum = csum_update_udp(u->csum, rem, add);
+	}
+}
+
+/* ICMPv4 echo <-> ICMPv6 echo: new type, checksum adjusted for the type
+ * word and the ICMPv6 pseudo-header (RFC 7915 §4.2, §5.2). */
+XLAT_INLINE void echo_retype(uint8_t *l4, uint32_t avail, uint8_t newtype,
+			     uint32_t pseudo6, int to6)
+{
+	if (avail < 4)
+		return;
+	struct xlat_icmp *ic = (struct xlat_icmp *)l4;
+	uint16_t oldw = ld16(ic);
+	ic->type = newtype;
+	uint16_t neww = ld16(ic);
+	if (to6)
+		ic->csum = csum_update(ic->csum, oldw, neww + pseudo6);
+	else
+		ic->csum = csum_update(ic->csum, oldw + pseudo6, neww);
+}
+
+/* RFC 7915 §4.1 / §5.1: traffic class and TOS. */
+static inline uint8_t tclass_of(const struct xlat_cfg *cfg, uint8_t tos)
+{
+	return tos & (uint8_t)(cfg->reset_tclass - 1);
+}
+
+static inline uint8_t tos_of(const struct xlat_cfg *cfg, uint8_t tc)
+{
+	return cfg->reset_tos ? cfg->new_tos : tc;
+}
+
+struct v4info {
+	const struct xlat_ip4 *ip;
+	uint32_t hl, tot; /* header and total length (declared) */
+	uint32_t avail;	  /* bytes present from the header on */
+	uint16_t off;	  /* fragment offset, 8-byte units */
+	uint8_t mf, df;
+};
+
+struct v6info {
+	const struct xlat_ip6 *ip;
+	uint32_t tot;	  /* 40 + payload length (declared) */
+	uint32_t avail;	  /* bytes present */
+	uint32_t l4off;	  /* start of the upper layer */
+	uint8_t proto;	  /* upper-layer protocol */
+	uint8_t has_frag; /* fragment header present */
+	uint16_t foff;	  /* fragment offset, 8-byte units */
+	uint8_t fm;
+	uint32_t fid;
+	uint32_t rh_ptr; /* offset of a routing header's segments left, or 0 */
+};
+
+/* xlat_parse.c */
+enum xlat_reason xlat_v4_parse(const uint8_t *p, uint32_t avail, int inner,
+			       struct v4info *v);
+enum xlat_reason xlat_v6_parse(const uint8_t *p, uint32_t avail, int inner,
+			       struct v6info *v);
+
+/* xlat_icmp.c: the errors the translator generates (RFC 7915 §4.4, §5.4) */
+uint32_t xlat_pool6791_pick(struct xlat_ctx *ctx);
+void xlat_ip4_fill(struct xlat_ctx *ctx, struct xlat_ip4 *ip, uint8_t tos,
+		   uint16_t tot, uint16_t frag_off, uint8_t ttl, uint8_t proto,
+		   uint32_t saddr, uint32_t daddr);
+void xlat_ip6_fill(struct xlat_ip6 *ip, uint8_t tc, uint16_t plen, uint8_t nh,
+		   uint8_t hlim, const uint8_t *s, const uint8_t *d);
+enum xlat_verdict xlat_icmp4_send(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
+				  uint8_t type, uint8_t code, uint32_t rest,
+				  enum xlat_reason *r);
+enum xlat_verdict xlat_icmp6_send(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
+				  uint8_t type, uint8_t code, uint32_t rest,
+				  enum xlat_reason *r);
+
+/* xlat_4to6.c, xlat_6to4.c: the general path */
+enum xlat_verdict xlat_do_4to6(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
+			       enum xlat_reason *r);
+enum xlat_verdict xlat_do_6to4(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
+			       enum xlat_reason *r);
+
+#endif
