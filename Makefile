@@ -64,12 +64,12 @@ $(B)/bpf/xlat_inline_bpf.o: tests/bpf/xlat_inline_bpf.c $(XLAT_HDR)
 
 # libFuzzer targets: clang, ASan + UBSan, the core compiled in.
 FUZZ_FLAGS := $(CSTD) -I. -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
-$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(XLAT_SRC) $(XLAT_HDR)
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(XLAT_SRC) $(XLAT_HDR) $(wildcard tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer $< $(XLAT_SRC) -o $@
 
 # The same harness with a main() that replays files (no libFuzzer needed).
-$(B)/fuzz/fuzz_%-replay: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(XLAT_SRC) $(XLAT_HDR)
+$(B)/fuzz/fuzz_%-replay: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(XLAT_SRC) $(XLAT_HDR) $(wildcard tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZ_FLAGS) $< tests/fuzz/replay_main.c $(XLAT_SRC) -o $@
 

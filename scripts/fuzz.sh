@@ -37,7 +37,7 @@ case ${1:-} in
 	mkdir -p "$work"
 	rc=0
 	"$2" -max_total_time="$3" -max_len=2048 -timeout=10 -rss_limit_mb=2048 \
-		-artifact_prefix=$B/crash- -print_final_stats=1 "$work" "$s" \
+		-artifact_prefix=$B/ -print_final_stats=1 "$work" "$s" \
 		>"$work.log" 2>&1 || rc=$?
 	tail -n 12 "$work.log"
 	exit $rc
