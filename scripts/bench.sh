@@ -66,10 +66,12 @@ END {
 	}
 	printf "\nbaseline \"copy\" = restoring the packet template only; "
 	printf "\"net\" = minus that baseline.\n"
-	printf "target: UDP <= %d instructions/packet (net of the copy):", target
+	printf "\"-general\" = the same packet forced through the general path.\n"
+	printf "target: UDP <= %d instructions/packet (net of the copy), as the\n", target
+	printf "engines call the core:"
 	for (i = 1; i <= k; i++) {
 		c = name[i]
-		if (c ~ /^udp/)
+		if (c ~ /^udp/ && c !~ /general/)
 			printf " %s %s", c, (ins[c] - bin <= target) ? "ok" : "MISSED"
 	}
 	printf "\n"

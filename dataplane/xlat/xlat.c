@@ -178,8 +178,10 @@ XLAT_INLINE int fast_6to4(struct xlat_ctx *ctx, struct xlat_pkt *pkt)
 		return 0;
 
 	/* For a /96 the address sums are the prefix's plus the IPv4's. */
-	uint32_t add = csum_addr4(s4) + csum_addr4(d4);
-	uint32_t rem = 2 * pf->sum + add;
+	/* For a /96 an IPv6 address sums to the prefix's sum plus its IPv4
+	 * address's; in the checksum update the IPv4 parts cancel exactly
+	 * (csum_update adds and subtracts without folding in between). */
+	uint32_t pfx2 = 2 * pf->sum;
 	uint32_t tot4 = XLAT_IP4_HLEN + l4len;
 	uint8_t tos = tos_of(cfg, (uint8_t)(xlat_ntohl(ip->ver_tc_flow) >> 20));
 	uint8_t ttl = (uint8_t)(ip->hlim - 1);
@@ -188,27 +190,34 @@ XLAT_INLINE int fast_6to4(struct xlat_ctx *ctx, struct xlat_pkt *pkt)
 	if (proto == XLAT_IPPROTO_ICMPV6)
 		echo_retype(l4, l4len,
 			    l4[0] == ICMP6_ECHO ? ICMP4_ECHO : ICMP4_ECHO_REPLY,
-			    rem + xlat_htons((uint16_t)(l4len >> 16)) +
+			    pfx2 + csum_addr4(s4) + csum_addr4(d4) +
+				xlat_htons((uint16_t)(l4len >> 16)) +
 				xlat_htons((uint16_t)l4len) +
 				xlat_htons(XLAT_IPPROTO_ICMPV6),
 			    0);
 	else
-		l4_readdr(proto, l4, l4len, rem, add);
+		l4_readdr(proto, l4, l4len, pfx2, 0);
 
 	pkt->data = l4 - XLAT_IP4_HLEN;
 	pkt->len = tot4;
 	struct xlat_ip4 *ip4 = (struct xlat_ip4 *)pkt->data;
-	ip4->ver_ihl = 0x45;
-	ip4->tos = tos;
-	ip4->tot_len = xlat_htons((uint16_t)tot4);
-	ip4->id = xlat_htons(ctx->ip4_id++);
-	ip4->frag_off = tot4 > IP4_DF_LIMIT ? xlat_htons(XLAT_IP4_DF) : 0;
-	ip4->ttl = ttl;
-	ip4->proto = p4;
+	/* The header as three 32-bit words and the addresses; its checksum
+	 * from those values (RFC 1071: the sum does not depend on the word
+	 * size), not from reading back the stores just made. */
+	uint32_t id = ctx->ip4_id++;
+	uint32_t df = (uint32_t)(tot4 > IP4_DF_LIMIT) * XLAT_IP4_DF; /* §5 */
+	uint32_t w0 = xlat_htonl(0x45000000u | (uint32_t)tos << 16 | tot4);
+	uint32_t w1 = xlat_htonl(id << 16 | df);
+	uint32_t w2 = xlat_htonl((uint32_t)ttl << 24 | (uint32_t)p4 << 16);
+	uint64_t sum = (uint64_t)w0 + w1 + w2 + s4 + d4;
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	__builtin_memcpy(pkt->data, &w0, 4);
+	__builtin_memcpy(pkt->data + 4, &w1, 4);
+	__builtin_memcpy(pkt->data + 8, &w2, 4);
 	ip4->saddr = s4;
 	ip4->daddr = d4;
-	ip4->csum = 0;
-	ip4->csum = csum_ip4_hdr(ip4);
+	ip4->csum = (uint16_t)~csum_fold32((uint32_t)(sum & 0xffff) +
+					   (uint32_t)(sum >> 16));
 	return 1;
 }
 
@@ -237,20 +246,20 @@ XLAT_INLINE int fast_4to6(struct xlat_ctx *ctx, struct xlat_pkt *pkt)
 	if (ip4_check(d4, pf->wkp) || ip4_check(s4, pf->wkp))
 		return 0;
 
-	uint32_t rem = csum_addr4(s4) + csum_addr4(d4);
-	uint32_t add = 2 * pf->sum + rem;
+	uint32_t pfx2 = 2 * pf->sum; /* see fast_6to4 */
 	uint8_t tc = tclass_of(cfg, ip->tos);
 	uint8_t hlim = (uint8_t)(ip->ttl - 1);
 
 	if (proto == XLAT_IPPROTO_ICMP)
 		echo_retype(l4, l4len,
 			    l4[0] == ICMP4_ECHO ? ICMP6_ECHO : ICMP6_ECHO_REPLY,
-			    add + xlat_htons((uint16_t)(l4len >> 16)) +
+			    pfx2 + csum_addr4(s4) + csum_addr4(d4) +
+				xlat_htons((uint16_t)(l4len >> 16)) +
 				xlat_htons((uint16_t)l4len) +
 				xlat_htons(XLAT_IPPROTO_ICMPV6),
 			    1);
 	else
-		l4_readdr(proto, l4, l4len, rem, add);
+		l4_readdr(proto, l4, l4len, 0, pfx2);
 
 	pkt->data = l4 - XLAT_IP6_HLEN;
 	pkt->len = XLAT_IP6_HLEN + l4len;
@@ -267,43 +276,42 @@ XLAT_INLINE int fast_4to6(struct xlat_ctx *ctx, struct xlat_pkt *pkt)
  * Entry points
  */
 
-static inline enum xlat_verdict account(struct xlat_ctx *ctx,
-					enum xlat_verdict v, enum xlat_reason r)
+/* The general path and its counting, out of line: the fast path then
+ * needs no registers saved across a call. */
+__attribute__((noinline)) static enum xlat_verdict
+general(struct xlat_ctx *ctx, struct xlat_pkt *pkt, enum xlat_reason *reason,
+	int to4)
 {
+	enum xlat_verdict v = to4 ? xlat_do_6to4(ctx, pkt, reason)
+				  : xlat_do_4to6(ctx, pkt, reason);
 	ctx->st->verdict[v]++;
-	if (r) /* reason[NONE] = forward + hairpin + fragment: not kept */
-		ctx->st->reason[r]++;
+	if (*reason) /* reason[NONE] = forward + hairpin + fragment */
+		ctx->st->reason[*reason]++;
 	return v;
 }
 
 enum xlat_verdict xlat_6to4(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 			    enum xlat_reason *reason)
 {
-	enum xlat_verdict v;
-
 	ctx->st->in[0]++;
-	if (ctx->fast && !ctx->no_fast && fast_6to4(ctx, pkt)) {
+	if (ctx->fast && fast_6to4(ctx, pkt)) {
 		*reason = XLAT_R_NONE;
-		v = XLAT_FORWARD;
-	} else {
-		v = xlat_do_6to4(ctx, pkt, reason);
+		ctx->st->verdict[XLAT_FORWARD]++;
+		return XLAT_FORWARD;
 	}
-	return account(ctx, v, *reason);
+	return general(ctx, pkt, reason, 1);
 }
 
 enum xlat_verdict xlat_4to6(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 			    enum xlat_reason *reason)
 {
-	enum xlat_verdict v;
-
 	ctx->st->in[1]++;
-	if (ctx->fast && !ctx->no_fast && fast_4to6(ctx, pkt)) {
+	if (ctx->fast && fast_4to6(ctx, pkt)) {
 		*reason = XLAT_R_NONE;
-		v = XLAT_FORWARD;
-	} else {
-		v = xlat_do_4to6(ctx, pkt, reason);
+		ctx->st->verdict[XLAT_FORWARD]++;
+		return XLAT_FORWARD;
 	}
-	return account(ctx, v, *reason);
+	return general(ctx, pkt, reason, 0);
 }
 
 void xlat_6to4_burst(struct xlat_ctx *ctx, struct xlat_pkt *pkts, unsigned n,

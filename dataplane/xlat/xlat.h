@@ -94,8 +94,8 @@ struct xlat_ctx {
 	uint32_t icmp_tokens;
 	uint32_t rnd;	 /* xorshift32 state, never 0: RFC 6791 choice */
 	uint16_t ip4_id; /* next IPv4 Identification (RFC 7915 §5.1) */
-	uint8_t fast;	 /* the fast path applies: /96 pool6, no EAM */
-	uint8_t no_fast; /* tests: force the general path (see xlat.c) */
+	uint8_t fast;	 /* the fast path applies (/96 pool6, no EAM); tests
+			    clear it to force the general path (see xlat.c) */
 };
 
 struct xlat_pkt {

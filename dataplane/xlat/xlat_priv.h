@@ -45,29 +45,24 @@ static inline uint16_t ld16(const void *p)
  */
 XLAT_INLINE enum xlat_reason ip4_check(uint32_t a_net, int wkp)
 {
-	uint32_t a = xlat_ntohl(a_net);
-	int ng = 0;
+	const uint8_t *b = (const uint8_t *)&a_net; /* b[0]: first octet */
+	int ng;
 
-	switch (a >> 24) {
+	switch (b[0]) {
 	case 0:
 	case 127: return XLAT_R_ADDR_RESERVED;
 	case 10: ng = 1; break;
-	case 100: ng = (a & 0xffc00000u) == 0x64400000u; break;
-	case 169:
-		if ((a >> 16) == 0xa9fe)
-			return XLAT_R_ADDR_RESERVED;
-		break;
-	case 172: ng = (a & 0xfff00000u) == 0xac100000u; break;
-	case 192:
-		ng = (a & 0xffffff00u) == 0xc0000000u || (a >> 16) == 0xc0a8;
-		break;
-	case 198: ng = (a & 0xfffe0000u) == 0xc6120000u; break;
+	case 100: ng = (b[1] & 0xc0) == 64; break;
+	case 169: return b[1] == 254 ? XLAT_R_ADDR_RESERVED : XLAT_R_NONE;
+	case 172: ng = (b[1] & 0xf0) == 16; break;
+	case 192: ng = b[1] == 168 || (b[1] == 0 && b[2] == 0); break;
+	case 198: ng = (b[1] & 0xfe) == 18; break;
 	default:
-		if (a >= 0xe0000000u) {
-			if (a < 0xf0000000u || a == 0xffffffffu)
-				return XLAT_R_ADDR_RESERVED;
-			ng = 1;
-		}
+		if (b[0] < 224)
+			return XLAT_R_NONE;
+		if (b[0] < 240 || a_net == 0xffffffffu)
+			return XLAT_R_ADDR_RESERVED;
+		ng = 1;
 		break;
 	}
 	return wkp && ng ? XLAT_R_WKP_NONGLOBAL : XLAT_R_NONE;

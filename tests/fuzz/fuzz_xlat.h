@@ -6,7 +6,7 @@
  * Input: byte 0 picks one of NCFG fixed configurations, the rest is the
  * packet from the IP header on.  Configuration 3 (WKP, no EAM) is the one
  * the core's fast path serves: there every input also runs through the
- * general path (ctx.no_fast) and both must give the same verdict, reason
+ * general path (ctx.fast = 0) and both must give the same verdict, reason
  * and bytes.  The packet is copied into a buffer of
  * exactly XLAT_HEADROOM + size + XLAT_TAILROOM bytes, so ASan reports any
  * access the core makes outside what xlat.h promises it.  After the
@@ -332,7 +332,7 @@ static void check_frags(struct xlat_ctx *ctx, const struct xlat_pkt *pkt)
 	CHECK(sum == pkt->len - 48);
 }
 
-/* The general path (no_fast) must agree with what the fast path did. */
+/* The general path (ctx.fast = 0) must agree with what the fast path did. */
 static void same_as_general(unsigned ci, const uint8_t *data, size_t size,
 			    enum xlat_verdict v, enum xlat_reason r,
 			    const uint8_t *buf, const struct xlat_pkt *pkt)
@@ -349,7 +349,7 @@ static void same_as_general(unsigned ci, const uint8_t *data, size_t size,
 	memset(&st, 0, sizeof(st));
 	xlat_ctx_init(&ctx, &cfgs[ci], eamts[ci], &st, 0x1234567u);
 	ctx.now_ns = 1000000000ull;
-	ctx.no_fast = 1;
+	ctx.fast = 0;
 	struct xlat_pkt p2 = {b2 + XLAT_HEADROOM, (uint32_t)size};
 #if FUZZ_TO6
 	enum xlat_verdict v2 = xlat_4to6(&ctx, &p2, &r2);

@@ -67,7 +67,8 @@ static int run_one(const char *path, int verbose, int no_fast)
 	memset(&st, 0, sizeof(st));
 	xlat_ctx_init(&ctx, &c.cfg, c.eamt, &st, 1);
 	ctx.ip4_id = c.id_seed;
-	ctx.no_fast = (uint8_t)no_fast;
+	if (no_fast)
+		ctx.fast = 0;
 	memset(buf, 0xee, sizeof(buf));
 	memcpy(buf + HEADROOM, c.in, c.in_len);
 	struct xlat_pkt pkt = {buf + HEADROOM, c.in_len};
