@@ -151,10 +151,12 @@ static inline void rfc6052_pfx_init(struct rfc6052_pfx *f,
 	f->m[1] = rfc6052_ld64(m + 8);
 	f->z = rfc6052_ld64(z + 8);
 	f->wkp = f->len && rfc6052_is_wkp(prefix, plen);
-	const uint16_t *w = (const uint16_t *)(const void *)f->p;
 	f->sum = 0;
-	for (int i = 0; i < 8; i++)
-		f->sum += w[i];
+	for (int i = 0; i < 16; i += 2) {
+		uint16_t w;
+		__builtin_memcpy(&w, &((const uint8_t *)f->p)[i], 2);
+		f->sum += w;
+	}
 }
 
 /* 0: a is inside the prefix, *v4 extracted; 1: a is not inside; -1: inside
