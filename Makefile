@@ -35,7 +35,8 @@ LINT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]'
 
 .PHONY: demo all deps test unit corpus lint fuzz fuzz-build bench clean corpus-gen
 
-all: $(LIBXLAT) $(UNIT_BIN) $(B)/tests/run_corpus $(B)/bpf/xlat_inline_bpf.o
+all: $(LIBXLAT) $(UNIT_BIN) $(B)/tests/run_corpus $(B)/bpf/xlat_inline_bpf.o \
+	$(B)/gate64-maplog
 
 deps:
 	./scripts/deps.sh
@@ -50,7 +51,12 @@ $(LIBXLAT): $(XLAT_OBJ)
 
 $(B)/tests/test_%: tests/unit/test_%.c $(LIBXLAT) $(TESTLIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $< $(TESTLIB_OBJ) $(LIBXLAT) -lcmocka -o $@
+	$(CC) $(CFLAGS) $< $(TESTLIB_OBJ) $(LIBXLAT) -lcmocka -lpthread -o $@
+
+# gate64-maplog: who held an IPv4 transport address when (RFC 6888 §4).
+$(B)/gate64-maplog: control/maplog.c $(LIBXLAT)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(LIBXLAT) -o $@
 
 $(B)/tests/run_corpus: tests/packets/run_corpus.c $(LIBXLAT) $(TESTLIB_OBJ)
 	@mkdir -p $(dir $@)

@@ -314,6 +314,28 @@ enum xlat_verdict xlat_4to6(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 	return general(ctx, pkt, reason, 0);
 }
 
+enum xlat_verdict xlat_6to4_map(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
+				const struct xlat_map *m,
+				enum xlat_reason *reason)
+{
+	ctx->st->in[0]++;
+	ctx->map = m;
+	enum xlat_verdict v = general(ctx, pkt, reason, 1);
+	ctx->map = NULL;
+	return v;
+}
+
+enum xlat_verdict xlat_4to6_map(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
+				const struct xlat_map *m,
+				enum xlat_reason *reason)
+{
+	ctx->st->in[1]++;
+	ctx->map = m;
+	enum xlat_verdict v = general(ctx, pkt, reason, 0);
+	ctx->map = NULL;
+	return v;
+}
+
 void xlat_6to4_burst(struct xlat_ctx *ctx, struct xlat_pkt *pkts, unsigned n,
 		     uint8_t *verdicts)
 {

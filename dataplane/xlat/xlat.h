@@ -84,8 +84,28 @@ struct xlat_stats {
 	uint64_t frags_out; /* IPv6 fragments produced by xlat_frag6() */
 };
 
+/*
+ * What the stateful core (nat64.c) decided for one packet: the addresses
+ * and the port (or ICMP identifier) to write instead of the stateless
+ * mapping.  Ports are in network order.  For an ICMP error, in_* is the
+ * quoted packet, which travelled the other way.
+ */
+struct xlat_map {
+	uint32_t s4, d4;	/* 6to4: outer IPv4 source and destination */
+	uint8_t s6[16], d6[16]; /* 4to6: outer IPv6 source and destination */
+	uint16_t port;		/* 6to4: new source port; 4to6: new destination
+				   port (TCP/UDP), or the echo identifier */
+	uint8_t has_port;
+	uint8_t has_in_port;
+	uint16_t in_port;	      /* error, 6to4: quoted destination port;
+					 4to6: quoted source port */
+	uint32_t in_s4, in_d4;	      /* 6to4 error: quoted packet, IPv4 */
+	uint8_t in_s6[16], in_d6[16]; /* 4to6 error: quoted packet, IPv6 */
+};
+
 struct xlat_ctx {
 	const struct xlat_cfg *cfg;
+	const struct xlat_map *map;   /* set by xlat_*_map for one call */
 	const struct xlat_eamt *eamt; /* may be NULL: no EAM */
 	struct rfc6052_pfx pool6;     /* cfg->pool6, prepared */
 	struct xlat_stats *st;
@@ -121,6 +141,15 @@ enum xlat_verdict xlat_6to4(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 			    enum xlat_reason *reason);
 enum xlat_verdict xlat_4to6(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 			    enum xlat_reason *reason);
+
+/* The same, with the addresses and port the stateful core chose (m): no
+ * stateless mapping, no EAM hairpin; every other rule of RFC 7915 holds. */
+enum xlat_verdict xlat_6to4_map(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
+				const struct xlat_map *m,
+				enum xlat_reason *reason);
+enum xlat_verdict xlat_4to6_map(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
+				const struct xlat_map *m,
+				enum xlat_reason *reason);
 
 /* Burst forms: verdicts[i] for pkts[i]. */
 void xlat_6to4_burst(struct xlat_ctx *ctx, struct xlat_pkt *pkts, unsigned n,

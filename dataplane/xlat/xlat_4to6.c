@@ -80,9 +80,15 @@ enum xlat_verdict xlat_do_4to6(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 	}
 
 	/* Is it for us at all?  RFC 7915 §4.6 */
-	*r = map46(ctx, ip->daddr, d6, 1);
-	if (*r)
-		return *r == MAP_NOT_FOUND ? XLAT_PASS : XLAT_DROP;
+	const struct xlat_map *m = ctx->map; /* stateful: chosen for us */
+	if (m) {
+		memcpy(d6, m->d6, 16);
+		memcpy(s6, m->s6, 16);
+	} else {
+		*r = map46(ctx, ip->daddr, d6, 1);
+		if (*r)
+			return *r == MAP_NOT_FOUND ? XLAT_PASS : XLAT_DROP;
+	}
 
 	/* RFC 7915 §4.1: the translator is a router; TTL runs out here. */
 	if (ip->ttl <= 1) {
@@ -101,7 +107,7 @@ enum xlat_verdict xlat_do_4to6(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 	}
 
 	/* RFC 7915 §4.1: an ICMP error's "illegal" source is translated. */
-	*r = map46(ctx, ip->saddr, s6, !is_err);
+	*r = m ? XLAT_R_NONE : map46(ctx, ip->saddr, s6, !is_err);
 	if (*r) {
 		if (*r == MAP_NOT_FOUND)
 			*r = XLAT_R_SRC_UNTRANSLATABLE;
@@ -203,6 +209,9 @@ enum xlat_verdict xlat_do_4to6(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 		} else {
 			l4_readdr(proto, l4, l4len, rem, add);
 		}
+		if (m && m->has_port) /* RFC 6146 §3.5: the IPv6 port */
+			l4_set_port(nh6, l4, l4len, l4_port_off(nh6, 1),
+				    m->port);
 	}
 	return need_frag ? XLAT_FRAGMENT : XLAT_FORWARD;
 }
@@ -229,7 +238,12 @@ static uint32_t inner_4to6(const struct xlat_ctx *ctx, const uint8_t *in,
 		*r = XLAT_R_ICMP_NESTED;
 		return 0;
 	}
-	if (map46(ctx, ip->saddr, s6, 0) || map46(ctx, ip->daddr, d6, 0)) {
+	const struct xlat_map *m = ctx->map;
+	if (m) {
+		memcpy(s6, m->in_s6, 16);
+		memcpy(d6, m->in_d6, 16);
+	} else if (map46(ctx, ip->saddr, s6, 0) ||
+		   map46(ctx, ip->daddr, d6, 0)) {
 		*r = XLAT_R_ICMP_INNER;
 		return 0;
 	}
@@ -266,6 +280,9 @@ static uint32_t inner_4to6(const struct xlat_ctx *ctx, const uint8_t *in,
 				  csum_addr4(ip->saddr) + csum_addr4(ip->daddr),
 				  csum_addr6(s6) + csum_addr6(d6));
 		}
+		if (m && m->has_in_port) /* the quoted packet's IPv6 port */
+			l4_set_port(nh6, l4o, l4avail, l4_port_off(nh6, 0),
+				    m->in_port);
 	}
 	return XLAT_IP6_HLEN + fh + l4avail;
 }

@@ -53,9 +53,15 @@ enum xlat_verdict xlat_do_6to4(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 		is_err = icmp6_is_error(l4[0]);
 	}
 
-	*r = map64(ctx, ip->daddr, &d4, 1, &d_eam);
-	if (*r)
-		return *r == MAP_NOT_FOUND ? XLAT_PASS : XLAT_DROP;
+	const struct xlat_map *m = ctx->map; /* stateful: chosen for us */
+	if (m) {
+		d4 = m->d4;
+		d_eam = 1; /* no EAM hairpin in stateful mode */
+	} else {
+		*r = map64(ctx, ip->daddr, &d4, 1, &d_eam);
+		if (*r)
+			return *r == MAP_NOT_FOUND ? XLAT_PASS : XLAT_DROP;
+	}
 
 	/* RFC 7915 §5.1: hop limit runs out here. */
 	if (ip->hlim <= 1) {
@@ -72,7 +78,12 @@ enum xlat_verdict xlat_do_6to4(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 						xlat_htonl(v.rh_ptr), r);
 	}
 
-	*r = map64(ctx, ip->saddr, &s4, !is_err, NULL);
+	if (m) {
+		s4 = m->s4;
+		*r = XLAT_R_NONE;
+	} else {
+		*r = map64(ctx, ip->saddr, &s4, !is_err, NULL);
+	}
 	if (*r == MAP_NOT_FOUND && is_err) {
 		/* RFC 6791: an IPv6 router's error gets a pool address. */
 		if (!cfg->pool6791_n) {
@@ -181,6 +192,8 @@ enum xlat_verdict xlat_do_6to4(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 		else
 			l4_readdr(proto, l4, l4len, rem,
 				  csum_addr4(s4) + csum_addr4(d4));
+		if (m && m->has_port) /* RFC 6146 §3.5: the pool4 port */
+			l4_set_port(p4, l4, l4len, l4_port_off(p4, 0), m->port);
 	}
 	*r = XLAT_R_NONE;
 	return XLAT_FORWARD;
@@ -245,8 +258,12 @@ static uint32_t inner_6to4(const struct xlat_ctx *ctx, const uint8_t *in,
 		*r = XLAT_R_ICMP_NESTED;
 		return 0;
 	}
-	if (map64(ctx, ip->saddr, &s4, 0, NULL) ||
-	    map64(ctx, ip->daddr, &d4, 0, NULL)) {
+	const struct xlat_map *m = ctx->map;
+	if (m) {
+		s4 = m->in_s4;
+		d4 = m->in_d4;
+	} else if (map64(ctx, ip->saddr, &s4, 0, NULL) ||
+		   map64(ctx, ip->daddr, &d4, 0, NULL)) {
 		*r = XLAT_R_ICMP_INNER;
 		return 0;
 	}
@@ -293,6 +310,9 @@ static uint32_t inner_6to4(const struct xlat_ctx *ctx, const uint8_t *in,
 				  csum_addr6(ip->saddr) + csum_addr6(ip->daddr),
 				  csum_addr4(s4) + csum_addr4(d4));
 		}
+		if (m && m->has_in_port) /* the quoted packet's pool4 port */
+			l4_set_port(ip4->proto, l4o, l4avail,
+				    l4_port_off(ip4->proto, 1), m->in_port);
 	}
 	return XLAT_IP4_HLEN + l4avail;
 }

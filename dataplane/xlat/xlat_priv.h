@@ -141,6 +141,43 @@ XLAT_INLINE void echo_retype(uint8_t *l4, uint32_t avail, uint8_t newtype,
 		ic->csum = csum_update(ic->csum, oldw + pseudo6, neww);
 }
 
+/*
+ * Stateful NAT64: write a new port (or ICMP echo identifier) at 'off' of
+ * the upper layer and fix its checksum (RFC 1624); a checksum outside the
+ * 'avail' bytes (a truncated quoted packet) or a zero UDP checksum is left
+ * alone.  proto is the protocol of the header as it is now in memory.
+ */
+XLAT_INLINE void l4_set_port(uint8_t proto, uint8_t *l4, uint32_t avail,
+			     uint32_t off, uint16_t port)
+{
+	if (avail < off + 2)
+		return;
+	uint16_t old = ld16(l4 + off);
+	memcpy(l4 + off, &port, 2);
+	if (proto == XLAT_IPPROTO_TCP && avail >= 18) {
+		struct xlat_tcp *t = (struct xlat_tcp *)l4;
+		t->csum = csum_update(t->csum, old, port);
+	} else if (proto == XLAT_IPPROTO_UDP && avail >= 8) {
+		struct xlat_udp *u = (struct xlat_udp *)l4;
+		if (u->csum)
+			u->csum = csum_update_udp(u->csum, old, port);
+	} else if ((proto == XLAT_IPPROTO_ICMP ||
+		    proto == XLAT_IPPROTO_ICMPV6) &&
+		   avail >= 4) {
+		struct xlat_icmp *ic = (struct xlat_icmp *)l4;
+		ic->csum = csum_update(ic->csum, old, port);
+	}
+}
+
+/* Where the port a NAT64 rewrites sits: the source (0) or destination (2)
+ * port, or the identifier (4) of an ICMP echo. */
+XLAT_INLINE uint32_t l4_port_off(uint8_t proto, int dst)
+{
+	if (proto == XLAT_IPPROTO_ICMP || proto == XLAT_IPPROTO_ICMPV6)
+		return 4;
+	return dst ? 2 : 0;
+}
+
 /* RFC 7915 §4.1 / §5.1: traffic class and TOS. */
 static inline uint8_t tclass_of(const struct xlat_cfg *cfg, uint8_t tos)
 {

@@ -86,7 +86,38 @@
 	  "packet needed an ICMP error but icmp-errors = off")                  \
 	X(NO_ICMP_SRC, "no-icmp-source",                                        \
 	  "no RFC 6791 pool / icmp6-source configured to source an ICMP "       \
-	  "error")
+	  "error")                                                              \
+	X(NAT64_NO_BIB, "nat64-no-mapping",                                     \
+	  "IPv4 packet for a pool4 address:port no BIB entry holds (RFC 6146 "  \
+	  "§3.5)")                                                              \
+	X(NAT64_FILTERED, "nat64-filtered",                                     \
+	  "address-dependent filtering: no session with this remote (RFC "      \
+	  "6146 §3.5.1)")                                                       \
+	X(NAT64_TCP_NO_SESSION, "nat64-tcp-no-session",                         \
+	  "TCP packet other than SYN for a flow without session (RFC 6146 "     \
+	  "§3.5.2.2)")                                                          \
+	X(NAT64_SYN_HELD, "nat64-syn-held",                                     \
+	  "inbound SYN without mapping held for simultaneous open (RFC 6146 "   \
+	  "§3.5.2.2)")                                                          \
+	X(NAT64_SYN_QUEUE_FULL, "nat64-syn-queue-full",                         \
+	  "inbound SYN dropped: the queue of held SYNs is full (RFC 6146 "      \
+	  "§5.3)")                                                              \
+	X(NAT64_HAIRPIN_LOOP, "nat64-hairpin-loop",                             \
+	  "IPv6 source inside pool6: a translated packet looping (RFC 6146 "    \
+	  "§5.3)")                                                              \
+	X(NAT64_FRAGMENT, "nat64-fragment",                                     \
+	  "fragment of a stateful flow: reassembly is not implemented yet")     \
+	X(NAT64_BIB_FULL, "nat64-bib-full",                                     \
+	  "new mapping refused: the BIB table is full")                         \
+	X(NAT64_SESS_FULL, "nat64-session-full",                                \
+	  "new session refused: the session table is full")                     \
+	X(NAT64_SUBS_FULL, "nat64-subscribers-full",                            \
+	  "new subscriber refused: the subscriber table is full")               \
+	X(NAT64_POOL4_EXHAUSTED, "nat64-pool4-exhausted",                       \
+	  "new mapping refused: no pool4 port or block left (RFC 6146 "         \
+	  "§3.5.1.1)")                                                          \
+	X(NAT64_QUOTA, "nat64-quota",                                           \
+	  "new flow refused: subscriber over its session or port-block limit")
 
 enum xlat_reason {
 #define XLAT_REASON_ENUM(e, n, x) XLAT_R_##e,
