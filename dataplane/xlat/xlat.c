@@ -156,7 +156,10 @@ XLAT_INLINE int fast_l4_ok(uint8_t proto, const uint8_t *l4, uint32_t l4len,
 	return 0;
 }
 
-XLAT_INLINE int fast_6to4(struct xlat_ctx *ctx, struct xlat_pkt *pkt)
+/* m: the stateful mapping, or NULL.  Stateless callers pass the constant
+ * NULL, which inlining removes: they pay nothing for the stateful case. */
+XLAT_INLINE int fast_6to4(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
+			  const struct xlat_map *m)
 {
 	const struct xlat_cfg *cfg = ctx->cfg;
 	const struct rfc6052_pfx *pf = &ctx->pool6;
@@ -172,16 +175,22 @@ XLAT_INLINE int fast_6to4(struct xlat_ctx *ctx, struct xlat_pkt *pkt)
 	    XLAT_IP4_HLEN + l4len > cfg->ipv4_mtu ||
 	    !fast_l4_ok(proto, l4, l4len, 1))
 		return 0;
-	if (rfc6052_pfx96_extract(pf, ip->daddr, &d4) ||
-	    rfc6052_pfx96_extract(pf, ip->saddr, &s4) ||
-	    ip4_check(d4, pf->wkp) || ip4_check(s4, pf->wkp))
+	if (m) {
+		s4 = m->s4;
+		d4 = m->d4;
+	} else if (rfc6052_pfx96_extract(pf, ip->daddr, &d4) ||
+		   rfc6052_pfx96_extract(pf, ip->saddr, &s4) ||
+		   ip4_check(d4, pf->wkp) || ip4_check(s4, pf->wkp)) {
 		return 0;
+	}
 
-	/* For a /96 the address sums are the prefix's plus the IPv4's. */
-	/* For a /96 an IPv6 address sums to the prefix's sum plus its IPv4
-	 * address's; in the checksum update the IPv4 parts cancel exactly
-	 * (csum_update adds and subtracts without folding in between). */
-	uint32_t pfx2 = 2 * pf->sum;
+	/* Address sums for the checksum updates.  Stateless, under a /96 an
+	 * IPv6 address sums to the prefix's sum plus its IPv4 address's, and
+	 * in the update the IPv4 parts cancel exactly (csum_update adds and
+	 * subtracts without folding in between). */
+	uint32_t a4 = csum_addr4(s4) + csum_addr4(d4);
+	uint32_t a6 = m ? csum_addr6(ip->saddr) + csum_addr6(ip->daddr)
+			: 2 * pf->sum + a4;
 	uint32_t tot4 = XLAT_IP4_HLEN + l4len;
 	uint8_t tos = tos_of(cfg, (uint8_t)(xlat_ntohl(ip->ver_tc_flow) >> 20));
 	uint8_t ttl = (uint8_t)(ip->hlim - 1);
@@ -190,13 +199,16 @@ XLAT_INLINE int fast_6to4(struct xlat_ctx *ctx, struct xlat_pkt *pkt)
 	if (proto == XLAT_IPPROTO_ICMPV6)
 		echo_retype(l4, l4len,
 			    l4[0] == ICMP6_ECHO ? ICMP4_ECHO : ICMP4_ECHO_REPLY,
-			    pfx2 + csum_addr4(s4) + csum_addr4(d4) +
-				xlat_htons((uint16_t)(l4len >> 16)) +
+			    a6 + xlat_htons((uint16_t)(l4len >> 16)) +
 				xlat_htons((uint16_t)l4len) +
 				xlat_htons(XLAT_IPPROTO_ICMPV6),
 			    0);
+	else if (m)
+		l4_readdr(proto, l4, l4len, a6, a4);
 	else
-		l4_readdr(proto, l4, l4len, pfx2, 0);
+		l4_readdr(proto, l4, l4len, 2 * pf->sum, 0);
+	if (m && m->has_port) /* RFC 6146 §3.5: the pool4 port */
+		l4_set_port(p4, l4, l4len, l4_port_off(p4, 0), m->port);
 
 	pkt->data = l4 - XLAT_IP4_HLEN;
 	pkt->len = tot4;
@@ -221,7 +233,8 @@ XLAT_INLINE int fast_6to4(struct xlat_ctx *ctx, struct xlat_pkt *pkt)
 	return 1;
 }
 
-XLAT_INLINE int fast_4to6(struct xlat_ctx *ctx, struct xlat_pkt *pkt)
+XLAT_INLINE int fast_4to6(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
+			  const struct xlat_map *m)
 {
 	const struct xlat_cfg *cfg = ctx->cfg;
 	const struct rfc6052_pfx *pf = &ctx->pool6;
@@ -243,35 +256,48 @@ XLAT_INLINE int fast_4to6(struct xlat_ctx *ctx, struct xlat_pkt *pkt)
 	if (XLAT_IP6_HLEN + l4len > limit || !fast_l4_ok(proto, l4, l4len, 0))
 		return 0;
 	uint32_t s4 = ip->saddr, d4 = ip->daddr;
-	if (ip4_check(d4, pf->wkp) || ip4_check(s4, pf->wkp))
+	if (!m && (ip4_check(d4, pf->wkp) || ip4_check(s4, pf->wkp)))
 		return 0;
 
-	uint32_t pfx2 = 2 * pf->sum; /* see fast_6to4 */
+	/* see fast_6to4 */
+	uint32_t a4 = csum_addr4(s4) + csum_addr4(d4);
+	uint32_t a6 =
+	    m ? csum_addr6(m->s6) + csum_addr6(m->d6) : 2 * pf->sum + a4;
 	uint8_t tc = tclass_of(cfg, ip->tos);
 	uint8_t hlim = (uint8_t)(ip->ttl - 1);
+	uint8_t nh6 = proto == XLAT_IPPROTO_ICMP ? XLAT_IPPROTO_ICMPV6 : proto;
 
 	if (proto == XLAT_IPPROTO_ICMP)
 		echo_retype(l4, l4len,
 			    l4[0] == ICMP4_ECHO ? ICMP6_ECHO : ICMP6_ECHO_REPLY,
-			    pfx2 + csum_addr4(s4) + csum_addr4(d4) +
-				xlat_htons((uint16_t)(l4len >> 16)) +
+			    a6 + xlat_htons((uint16_t)(l4len >> 16)) +
 				xlat_htons((uint16_t)l4len) +
 				xlat_htons(XLAT_IPPROTO_ICMPV6),
 			    1);
+	else if (m)
+		l4_readdr(proto, l4, l4len, a4, a6);
 	else
-		l4_readdr(proto, l4, l4len, 0, pfx2);
+		l4_readdr(proto, l4, l4len, 0, 2 * pf->sum);
+	if (m && m->has_port) /* RFC 6146 §3.5: the IPv6 port */
+		l4_set_port(nh6, l4, l4len, l4_port_off(nh6, 1), m->port);
 
 	pkt->data = l4 - XLAT_IP6_HLEN;
 	pkt->len = XLAT_IP6_HLEN + l4len;
 	struct xlat_ip6 *ip6 = (struct xlat_ip6 *)pkt->data;
 	ip6->ver_tc_flow = xlat_htonl(6u << 28 | (uint32_t)tc << 20);
 	ip6->plen = xlat_htons((uint16_t)l4len);
-	ip6->nexthdr = proto == XLAT_IPPROTO_ICMP ? XLAT_IPPROTO_ICMPV6 : proto;
+	ip6->nexthdr = nh6;
 	ip6->hlim = hlim;
-	rfc6052_pfx_embed(pf, s4, ip6->saddr);
-	rfc6052_pfx_embed(pf, d4, ip6->daddr);
+	if (m) {
+		memcpy(ip6->saddr, m->s6, 16);
+		memcpy(ip6->daddr, m->d6, 16);
+	} else {
+		rfc6052_pfx_embed(pf, s4, ip6->saddr);
+		rfc6052_pfx_embed(pf, d4, ip6->daddr);
+	}
 	return 1;
 }
+
 /* ---------------------------------------------------------------------
  * Entry points
  */
@@ -294,7 +320,7 @@ enum xlat_verdict xlat_6to4(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 			    enum xlat_reason *reason)
 {
 	ctx->st->in[0]++;
-	if (ctx->fast && fast_6to4(ctx, pkt)) {
+	if (ctx->fast && fast_6to4(ctx, pkt, NULL)) {
 		*reason = XLAT_R_NONE;
 		ctx->st->verdict[XLAT_FORWARD]++;
 		return XLAT_FORWARD;
@@ -306,7 +332,7 @@ enum xlat_verdict xlat_4to6(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 			    enum xlat_reason *reason)
 {
 	ctx->st->in[1]++;
-	if (ctx->fast && fast_4to6(ctx, pkt)) {
+	if (ctx->fast && fast_4to6(ctx, pkt, NULL)) {
 		*reason = XLAT_R_NONE;
 		ctx->st->verdict[XLAT_FORWARD]++;
 		return XLAT_FORWARD;
@@ -319,6 +345,11 @@ enum xlat_verdict xlat_6to4_map(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 				enum xlat_reason *reason)
 {
 	ctx->st->in[0]++;
+	if (ctx->fast && fast_6to4(ctx, pkt, m)) {
+		*reason = XLAT_R_NONE;
+		ctx->st->verdict[XLAT_FORWARD]++;
+		return XLAT_FORWARD;
+	}
 	ctx->map = m;
 	enum xlat_verdict v = general(ctx, pkt, reason, 1);
 	ctx->map = NULL;
@@ -330,6 +361,11 @@ enum xlat_verdict xlat_4to6_map(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 				enum xlat_reason *reason)
 {
 	ctx->st->in[1]++;
+	if (ctx->fast && fast_4to6(ctx, pkt, m)) {
+		*reason = XLAT_R_NONE;
+		ctx->st->verdict[XLAT_FORWARD]++;
+		return XLAT_FORWARD;
+	}
 	ctx->map = m;
 	enum xlat_verdict v = general(ctx, pkt, reason, 0);
 	ctx->map = NULL;

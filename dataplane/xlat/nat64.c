@@ -1,0 +1,487 @@
+/*
+ * nat64.c - stateful NAT64 (RFC 6146): state lookup and creation per
+ * packet, then the stateless core translates with the mapping found.
+ * docs/nat64.md states the rules; tests/unit/test_nat64.c checks them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nat64.h"
+#include "xlat_priv.h"
+
+int nat64_init(struct nat64 *n, struct xlat_ctx *x, struct nat64_db *db,
+	       char *err, size_t errlen)
+{
+	const struct nat64_cfg *cfg = nat64_db_cfg(db);
+
+	memset(n, 0, sizeof(*n));
+	if (!x->pool6.len) {
+		snprintf(err, errlen,
+			 "stateful NAT64 needs pool6 (the RFC 6052 prefix "
+			 "that names the IPv4 Internet): set pool6");
+		return -EINVAL;
+	}
+	n->x = x;
+	n->db = db;
+	n->held_max = cfg->held_syn_max;
+	if (n->held_max) {
+		n->held = calloc(n->held_max, sizeof(*n->held));
+		if (!n->held) {
+			snprintf(err, errlen, "out of memory for %u held SYNs",
+				 n->held_max);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void nat64_fini(struct nat64 *n)
+{
+	free(n->held);
+	n->held = NULL;
+}
+
+static uint8_t proto_index(uint8_t ipproto)
+{
+	switch (ipproto) {
+	case XLAT_IPPROTO_TCP: return NAT64_TCP;
+	case XLAT_IPPROTO_UDP: return NAT64_UDP;
+	default: return NAT64_ICMP;
+	}
+}
+
+/* Count a verdict decided here, before the core saw the packet. */
+static enum xlat_verdict done(struct nat64 *n, int side, enum xlat_verdict v,
+			      enum xlat_reason r, enum xlat_reason *reason)
+{
+	struct xlat_stats *st = n->x->st;
+	st->in[side]++;
+	st->verdict[v]++;
+	if (r)
+		st->reason[r]++;
+	*reason = r;
+	return v;
+}
+
+/* A new flow from the IPv6 side could not get state: RFC 6146 §3.5.1.1
+ * and §3.5.2.2 ask for ICMPv6 Destination Unreachable, Address Unreachable
+ * (1/3) when no transport address or entry can be had; a subscriber over
+ * its quota gets 1/1 (administratively prohibited, docs/nat64.md). */
+static enum xlat_verdict refuse6(struct nat64 *n, struct xlat_pkt *pkt,
+				 enum xlat_reason why, enum xlat_reason *reason)
+{
+	enum xlat_reason r = why;
+	uint8_t code = why == XLAT_R_NAT64_QUOTA ? 1 : 3;
+	enum xlat_verdict v =
+	    xlat_icmp6_send(n->x, pkt, ICMP6_DEST_UNREACH, code, 0, &r);
+	return done(n, 0, v, r, reason);
+}
+
+/* The transport identifiers of a flow: ports, or the echo identifier
+ * twice (RFC 6146 §3.5.3: the ICMP identifier is the port). */
+struct tuple {
+	uint8_t proto; /* enum nat64_proto */
+	uint16_t sport, dport;
+	uint8_t tcp_flags;
+	int icmp_err; /* the packet is an ICMP error */
+};
+
+/* Read the tuple of the upper layer at l4 (avail bytes), v6 or v4 ICMP.
+ * Returns 0, or the reason to drop. */
+static enum xlat_reason l4_tuple(uint8_t ipproto, const uint8_t *l4,
+				 uint32_t avail, int v6, struct tuple *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (ipproto == XLAT_IPPROTO_TCP || ipproto == XLAT_IPPROTO_UDP) {
+		if (avail < (ipproto == XLAT_IPPROTO_TCP ? 14u : 8u))
+			return XLAT_R_BAD_L4;
+		t->proto = proto_index(ipproto);
+		t->sport = (uint16_t)(l4[0] << 8 | l4[1]);
+		t->dport = (uint16_t)(l4[2] << 8 | l4[3]);
+		if (ipproto == XLAT_IPPROTO_TCP)
+			t->tcp_flags = l4[13];
+		return XLAT_R_NONE;
+	}
+	if (ipproto != (v6 ? XLAT_IPPROTO_ICMPV6 : XLAT_IPPROTO_ICMP))
+		return XLAT_R_ICMP_TYPE; /* RFC 6146 §3.5: TCP, UDP, ICMP only
+					  */
+	if (avail < 8)
+		return XLAT_R_BAD_L4;
+	uint8_t type = l4[0];
+	if (v6 ? icmp6_is_error(type) : icmp4_is_error(type)) {
+		t->icmp_err = 1;
+		return XLAT_R_NONE;
+	}
+	int echo = v6 ? (type == ICMP6_ECHO || type == ICMP6_ECHO_REPLY)
+		      : (type == ICMP4_ECHO || type == ICMP4_ECHO_REPLY);
+	if (!echo || l4[1])
+		return XLAT_R_ICMP_TYPE;
+	t->proto = NAT64_ICMP;
+	t->sport = t->dport = (uint16_t)(l4[4] << 8 | l4[5]);
+	return XLAT_R_NONE;
+}
+
+static uint32_t timer_of(uint8_t proto)
+{
+	return proto == NAT64_UDP ? NAT64_T_UDP : NAT64_T_ICMP;
+}
+
+/* Refresh a session for a packet travelling 'dir' (RFC 6146 §3.5.1,
+ * §3.5.2.2, §3.5.3): TCP by its state machine, UDP and ICMP on every
+ * packet (both directions: RFC 4787 REQ-6 lets inbound refresh too). */
+static void sess_touch(struct nat64 *n, struct nat64_sess *s, uint8_t proto,
+		       int dir, uint8_t flags)
+{
+	if (proto != NAT64_TCP) {
+		s->last = n->now;
+		return;
+	}
+	struct nat64_tcp_step st = nat64_tcp_next(s->state, dir, flags);
+	s->state = st.state;
+	if (st.timer != NAT64_T_NONE) {
+		s->timer = st.timer;
+		s->last = n->now;
+	}
+}
+
+/* A held inbound SYN answered by the IPv6 side's own SYN (simultaneous
+ * open, RFC 6146 §3.5.2.2) is dropped: the IPv4 peer retransmits. */
+static void held_match(struct nat64 *n, uint32_t addr4, uint16_t port4,
+		       uint32_t raddr4, uint16_t rport)
+{
+	for (unsigned i = 0; i < n->held_max; i++) {
+		struct nat64_held *h = &n->held[i];
+		if (h->since && h->addr4 == addr4 && h->port4 == port4 &&
+		    h->raddr4 == raddr4 && h->rport == rport) {
+			h->since = 0;
+			n->nheld--;
+		}
+	}
+}
+
+static enum xlat_reason held_add(struct nat64 *n, const struct xlat_pkt *pkt,
+				 uint32_t addr4, uint16_t port4,
+				 uint32_t raddr4, uint16_t rport)
+{
+	for (unsigned i = 0; i < n->held_max; i++) {
+		struct nat64_held *h = &n->held[i];
+		if (h->since)
+			continue;
+		h->since = n->now ? n->now : 1;
+		h->addr4 = addr4;
+		h->port4 = port4;
+		h->raddr4 = raddr4;
+		h->rport = rport;
+		h->len =
+		    (uint16_t)(pkt->len < NAT64_HELD_QUOTE ? pkt->len
+							   : NAT64_HELD_QUOTE);
+		memcpy(h->pkt, pkt->data, h->len);
+		n->nheld++;
+		return XLAT_R_NAT64_SYN_HELD;
+	}
+	return XLAT_R_NAT64_SYN_QUEUE_FULL;
+}
+
+int nat64_tick(struct nat64 *n, struct xlat_pkt *out)
+{
+	const struct nat64_cfg *cfg = nat64_db_cfg(n->db);
+
+	nat64_db_sweep(n->db, n->now);
+	for (unsigned i = 0; i < n->held_max && n->nheld; i++) {
+		struct nat64_held *h = &n->held[i];
+		if (!h->since ||
+		    n->now - h->since < cfg->timeout[NAT64_T_TCP_SYN])
+			continue;
+		h->since = 0;
+		n->nheld--;
+		/* RFC 6146 §3.5.2.2: no IPv6 SYN came: Port Unreachable. */
+		enum xlat_reason r;
+		memcpy(out->data, h->pkt, h->len);
+		out->len = h->len;
+		if (xlat_icmp4_send(n->x, out, ICMP4_DEST_UNREACH, 3, 0, &r) ==
+		    XLAT_ICMP)
+			return 1;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * IPv6 -> IPv4
+ */
+
+static enum xlat_verdict icmp_err_6to4(struct nat64 *n, struct xlat_pkt *pkt,
+				       const struct v6info *v, uint32_t d4,
+				       enum xlat_reason *reason);
+
+static enum xlat_verdict hairpin(struct nat64 *n, struct xlat_pkt *pkt,
+				 enum xlat_reason *reason);
+
+enum xlat_verdict nat64_6to4(struct nat64 *n, struct xlat_pkt *pkt,
+			     enum xlat_reason *reason)
+{
+	struct nat64_db *db = n->db;
+	const struct rfc6052_pfx *pf = &n->x->pool6;
+	struct v6info v;
+	struct tuple t;
+	uint32_t d4;
+	enum xlat_reason r;
+
+	r = xlat_v6_parse(pkt->data, pkt->len, 0, &v);
+	if (r)
+		return done(n, 0, XLAT_DROP, r, reason);
+	const struct xlat_ip6 *ip = v.ip;
+
+	/* RFC 6146 §3.5: only destinations under pool6 are translated. */
+	int rc = rfc6052_pfx_extract(pf, ip->daddr, &d4);
+	if (rc > 0)
+		return done(n, 0, XLAT_PASS, XLAT_R_DST_NOT_OURS, reason);
+	if (rc < 0)
+		return done(n, 0, XLAT_DROP, XLAT_R_SUFFIX_NONZERO, reason);
+	r = ip4_check(d4, pf->wkp);
+	if (r)
+		return done(n, 0, XLAT_DROP, r, reason);
+	/* RFC 6146 §5.3: a source inside pool6 is a translated packet
+	 * coming back: a loop. */
+	uint32_t dummy;
+	if (rfc6052_pfx_extract(pf, ip->saddr, &dummy) <= 0)
+		return done(n, 0, XLAT_DROP, XLAT_R_NAT64_HAIRPIN_LOOP, reason);
+	if (v.has_frag && (v.foff || v.fm))
+		return done(n, 0, XLAT_DROP, XLAT_R_NAT64_FRAGMENT, reason);
+
+	const uint8_t *l4 = pkt->data + v.l4off;
+	r = l4_tuple(v.proto, l4, v.avail - v.l4off, 1, &t);
+	if (r)
+		return done(n, 0, XLAT_DROP, r, reason);
+	if (t.icmp_err)
+		return icmp_err_6to4(n, pkt, &v, d4, reason);
+
+	uint32_t rd4 = xlat_ntohl(d4);
+	uint16_t rport = t.proto == NAT64_ICMP ? 0 : t.dport;
+	uint32_t b = nat64_bib_find6(db, t.proto, ip->saddr, t.sport);
+	uint32_t s = NAT64_NONE;
+	if (b != NAT64_NONE)
+		s = nat64_sess_find(db, b, rd4, rport);
+	if (s == NAT64_NONE) {
+		struct nat64_tcp_step st = {0, (uint8_t)timer_of(t.proto)};
+		if (t.proto == NAT64_TCP) {
+			st = nat64_tcp_open(NAT64_FROM6, t.tcp_flags);
+			if (st.state == NAT64_TCP_CLOSED)
+				return done(n, 0, XLAT_DROP,
+					    XLAT_R_NAT64_TCP_NO_SESSION,
+					    reason);
+		}
+		int why = 0;
+		int new_bib = b == NAT64_NONE;
+		if (new_bib) {
+			b = nat64_bib_add(db, t.proto, ip->saddr, t.sport,
+					  n->now, &why);
+			if (b == NAT64_NONE)
+				return refuse6(n, pkt, (enum xlat_reason)why,
+					       reason);
+		}
+		s = nat64_sess_add(db, b, rd4, rport, st.state, st.timer,
+				   n->now, &why);
+		if (s == NAT64_NONE) {
+			if (new_bib)
+				nat64_bib_del(db, b, n->now);
+			return refuse6(n, pkt, (enum xlat_reason)why, reason);
+		}
+		if (t.proto == NAT64_TCP && n->nheld) {
+			const struct nat64_bib *bib = nat64_bib_get(db, b);
+			held_match(n, bib->addr4, bib->port4, rd4, t.dport);
+		}
+	} else {
+		sess_touch(n, nat64_sess_get(db, s), t.proto, NAT64_FROM6,
+			   t.tcp_flags);
+	}
+
+	const struct nat64_bib *bib = nat64_bib_get(db, b);
+	struct xlat_map m;
+	m.s4 = xlat_htonl(bib->addr4);
+	m.d4 = d4;
+	m.port = xlat_htons(bib->port4);
+	m.has_port = 1;
+	m.has_in_port = 0;
+	enum xlat_verdict vd = xlat_6to4_map(n->x, pkt, &m, reason);
+	/* RFC 6146 §3.8: to one of our own pool4 addresses: hairpin. */
+	if (vd == XLAT_FORWARD &&
+	    pool4_contains(&nat64_db_cfg(db)->pool4, rd4, t.proto))
+		return hairpin(n, pkt, reason);
+	return vd;
+}
+
+/* RFC 6146 §3.8: the IPv4 packet just made goes back in as if it came
+ * from the IPv4 side; it must belong to this worker's slice. */
+static enum xlat_verdict hairpin(struct nat64 *n, struct xlat_pkt *pkt,
+				 enum xlat_reason *reason)
+{
+	/* counted once more as an IPv4-side arrival: what it is now */
+	enum xlat_verdict v = nat64_4to6(n, pkt, reason);
+	return v == XLAT_FORWARD ? XLAT_HAIRPIN : v;
+}
+
+static enum xlat_verdict icmp_err_6to4(struct nat64 *n, struct xlat_pkt *pkt,
+				       const struct v6info *o, uint32_t d4,
+				       enum xlat_reason *reason)
+{
+	const struct rfc6052_pfx *pf = &n->x->pool6;
+	const uint8_t *ic = pkt->data + o->l4off;
+	uint32_t avail = o->avail - o->l4off;
+	struct v6info in;
+	struct tuple t;
+	uint32_t rs4;
+
+	/* The quoted packet went from the IPv4 side to an IPv6 host:
+	 * pool6(remote):rport -> src6:sport6 (RFC 6146 §3.5.3 / RFC 7915). */
+	if (avail <= 8 || xlat_v6_parse(ic + 8, avail - 8, 1, &in))
+		return done(n, 0, XLAT_DROP, XLAT_R_ICMP_INNER, reason);
+	if (rfc6052_pfx_extract(pf, in.ip->saddr, &rs4))
+		return done(n, 0, XLAT_DROP, XLAT_R_ICMP_INNER, reason);
+	const uint8_t *il4 = ic + 8 + in.l4off;
+	if (in.foff || l4_tuple(in.proto, il4, in.avail - in.l4off, 1, &t) ||
+	    t.icmp_err)
+		return done(n, 0, XLAT_DROP,
+			    t.icmp_err ? XLAT_R_ICMP_NESTED : XLAT_R_ICMP_INNER,
+			    reason);
+	/* for an echo the identifier is both ports */
+	uint32_t b = nat64_bib_find6(n->db, t.proto, in.ip->daddr, t.dport);
+	if (b == NAT64_NONE ||
+	    nat64_sess_find(n->db, b, xlat_ntohl(rs4),
+			    t.proto == NAT64_ICMP ? 0 : t.sport) == NAT64_NONE)
+		return done(n, 0, XLAT_DROP, XLAT_R_NAT64_NO_BIB, reason);
+	const struct nat64_bib *bib = nat64_bib_get(n->db, b);
+	struct xlat_map m;
+	memset(&m, 0, sizeof(m));
+	m.s4 = xlat_htonl(bib->addr4);
+	m.d4 = d4;
+	m.in_s4 = rs4;
+	m.in_d4 = xlat_htonl(bib->addr4);
+	m.in_port = xlat_htons(bib->port4);
+	m.has_in_port = 1;
+	return xlat_6to4_map(n->x, pkt, &m, reason);
+}
+
+/* ---------------------------------------------------------------------
+ * IPv4 -> IPv6
+ */
+
+static enum xlat_verdict icmp_err_4to6(struct nat64 *n, struct xlat_pkt *pkt,
+				       const struct v4info *o,
+				       enum xlat_reason *reason);
+
+enum xlat_verdict nat64_4to6(struct nat64 *n, struct xlat_pkt *pkt,
+			     enum xlat_reason *reason)
+{
+	struct nat64_db *db = n->db;
+	const struct nat64_cfg *cfg = nat64_db_cfg(db);
+	struct v4info v;
+	struct tuple t;
+	enum xlat_reason r;
+
+	r = xlat_v4_parse(pkt->data, pkt->len, 0, &v);
+	if (r)
+		return done(n, 1, XLAT_DROP, r, reason);
+	const struct xlat_ip4 *ip = v.ip;
+	uint32_t a4 = xlat_ntohl(ip->daddr), rs4 = xlat_ntohl(ip->saddr);
+	uint8_t pidx = proto_index(ip->proto);
+	if (!pool4_contains(&cfg->pool4, a4, pidx))
+		return done(n, 1, XLAT_PASS, XLAT_R_DST_NOT_OURS, reason);
+	if (v.mf || v.off)
+		return done(n, 1, XLAT_DROP, XLAT_R_NAT64_FRAGMENT, reason);
+	const uint8_t *l4 = pkt->data + v.hl;
+	r = l4_tuple(ip->proto, l4, v.avail - v.hl, 0, &t);
+	if (r)
+		return done(n, 1, XLAT_DROP, r, reason);
+	if (t.icmp_err)
+		return icmp_err_4to6(n, pkt, &v, reason);
+	/* RFC 6052 §3.1: the source gets a pool6 image */
+	r = ip4_check(ip->saddr, n->x->pool6.wkp);
+	if (r)
+		return done(n, 1, XLAT_DROP, r, reason);
+
+	uint16_t rport = t.proto == NAT64_ICMP ? 0 : t.sport;
+	uint32_t b = nat64_bib_find4(db, t.proto, a4, t.dport);
+	if (b == NAT64_NONE) {
+		/* RFC 6146 §3.5.2.2: a V4 SYN with no mapping is held for
+		 * simultaneous open, unless configured to drop at once. */
+		if (t.proto == NAT64_TCP && (t.tcp_flags & NAT64_TCP_SYN) &&
+		    !(t.tcp_flags & NAT64_TCP_RST) && !cfg->drop_inbound_syn &&
+		    n->held_max) {
+			r = held_add(n, pkt, a4, t.dport, rs4, t.sport);
+			return done(n, 1, XLAT_DROP, r, reason);
+		}
+		return done(n, 1, XLAT_DROP, XLAT_R_NAT64_NO_BIB, reason);
+	}
+	uint32_t s = nat64_sess_find(db, b, rs4, rport);
+	if (s == NAT64_NONE) {
+		/* RFC 6146 §3.5.1 / §3.5.2.2: filtering */
+		if (cfg->adf && !nat64_bib_has_remote(db, b, rs4))
+			return done(n, 1, XLAT_DROP, XLAT_R_NAT64_FILTERED,
+				    reason);
+		struct nat64_tcp_step st = {0, (uint8_t)timer_of(t.proto)};
+		if (t.proto == NAT64_TCP) {
+			st = nat64_tcp_open(NAT64_FROM4, t.tcp_flags);
+			if (st.state == NAT64_TCP_CLOSED)
+				return done(n, 1, XLAT_DROP,
+					    XLAT_R_NAT64_TCP_NO_SESSION,
+					    reason);
+		}
+		int why = 0;
+		s = nat64_sess_add(db, b, rs4, rport, st.state, st.timer,
+				   n->now, &why);
+		if (s == NAT64_NONE)
+			return done(n, 1, XLAT_DROP, (enum xlat_reason)why,
+				    reason);
+	} else {
+		sess_touch(n, nat64_sess_get(db, s), t.proto, NAT64_FROM4,
+			   t.tcp_flags);
+	}
+
+	const struct nat64_bib *bib = nat64_bib_get(db, b);
+	struct xlat_map m;
+	rfc6052_pfx_embed(&n->x->pool6, ip->saddr, m.s6);
+	memcpy(m.d6, bib->src6, 16);
+	m.port = xlat_htons(bib->sport6);
+	m.has_port = 1;
+	m.has_in_port = 0;
+	return xlat_4to6_map(n->x, pkt, &m, reason);
+}
+
+static enum xlat_verdict icmp_err_4to6(struct nat64 *n, struct xlat_pkt *pkt,
+				       const struct v4info *o,
+				       enum xlat_reason *reason)
+{
+	const uint8_t *ic = pkt->data + o->hl;
+	uint32_t avail = o->avail - o->hl;
+	struct v4info in;
+	struct tuple t;
+
+	/* The quoted packet went out from us: addr4:port4 -> remote. */
+	if (avail <= 8 || xlat_v4_parse(ic + 8, avail - 8, 1, &in))
+		return done(n, 1, XLAT_DROP, XLAT_R_ICMP_INNER, reason);
+	const uint8_t *il4 = ic + 8 + in.hl;
+	if (in.off || l4_tuple(in.ip->proto, il4, in.avail - in.hl, 0, &t) ||
+	    t.icmp_err)
+		return done(n, 1, XLAT_DROP,
+			    t.icmp_err ? XLAT_R_ICMP_NESTED : XLAT_R_ICMP_INNER,
+			    reason);
+	uint32_t b =
+	    nat64_bib_find4(n->db, t.proto, xlat_ntohl(in.ip->saddr), t.sport);
+	if (b == NAT64_NONE ||
+	    nat64_sess_find(n->db, b, xlat_ntohl(in.ip->daddr),
+			    t.proto == NAT64_ICMP ? 0 : t.dport) == NAT64_NONE)
+		return done(n, 1, XLAT_DROP, XLAT_R_NAT64_NO_BIB, reason);
+	const struct nat64_bib *bib = nat64_bib_get(n->db, b);
+	struct xlat_map m;
+	memset(&m, 0, sizeof(m));
+	/* the router's address gets the pool6 image, whatever it is */
+	rfc6052_pfx_embed(&n->x->pool6, o->ip->saddr, m.s6);
+	memcpy(m.d6, bib->src6, 16);
+	memcpy(m.in_s6, bib->src6, 16);
+	rfc6052_pfx_embed(&n->x->pool6, in.ip->daddr, m.in_d6);
+	m.in_port = xlat_htons(bib->sport6);
+	m.has_in_port = 1;
+	return xlat_4to6_map(n->x, pkt, &m, reason);
+}
