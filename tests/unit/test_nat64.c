@@ -622,6 +622,57 @@ static void test_3_5_1_1_pool4_exhausted(void **state)
 	teardown(&fs);
 }
 
+/* RFC 6888 §4 (REQ-12): the mapping log answers "who held this IPv4
+ * address and port at that time": events from the worker's ring, drained
+ * to a file by the control side, looked up. */
+static void test_mapping_log_lookup(void **state)
+{
+	(void)state;
+	struct nat64_log_ring ring;
+	char err[256];
+	assert_int_equal(nat64_log_ring_init(&ring, 64), 0);
+	struct fix *f = setup_with(0, 0, 0);
+	nat64_db_fini(f->db);
+	f->db = nat64_db_init(&f->nc, 0, &ring, err, sizeof(err));
+	assert_non_null(f->db);
+	f->n.db = f->db;
+	const uint64_t t0 = 1764000000000ull; /* 2025-11-24T16:00:00Z */
+	nat64_db_set_clock(f->db, t0);
+	enum xlat_reason r;
+	uint8_t obuf[2048], h6[16];
+	struct xlat_pkt out = {obuf + 128, 0};
+
+	pkt6(f, H6, R4_6, XLAT_IPPROTO_UDP, 40000, 53, 0); /* at now = 100 */
+	assert_int_equal(go6(f, &r), XLAT_FORWARD);
+	uint16_t p4 = port_at(f->p.data + 20, 0);
+	f->n.now = 100 + 300; /* expires: BIB deleted */
+	nat64_tick(&f->n, &out);
+	assert_int_equal(nat64_db_nbib(f->db), 0);
+
+	FILE *log = tmpfile();
+	assert_non_null(log);
+	assert_int_equal(nat64_log_drain(&ring, log), 2); /* create, delete */
+	rewind(log);
+	struct nat64_log_event who;
+	uint64_t until;
+	uint32_t a = ntohl(a4(P4));
+	assert_int_equal(nat64_log_lookup(log, a, p4, NAT64_UDP,
+					  t0 + 200 * 1000, &who, &until),
+			 1);
+	a6(H6, h6);
+	assert_memory_equal(who.src6, h6, 16);
+	assert_int_equal(who.sport6, 40000);
+	assert_int_equal(until, t0 + 400 * 1000);
+	rewind(log);
+	assert_int_equal(nat64_log_lookup(log, a, p4, NAT64_UDP,
+					  t0 + 401 * 1000, &who, &until),
+			 0);
+	fclose(log);
+	void *fs = f;
+	teardown(&fs);
+	nat64_log_ring_fini(&ring);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -651,6 +702,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_4_udp_expiry, setup, teardown),
 	    cmocka_unit_test(test_subscriber_quota),
 	    cmocka_unit_test(test_3_5_1_1_pool4_exhausted),
+	    cmocka_unit_test(test_mapping_log_lookup),
 	};
 	/* Every test twice: as engines call the core (fast path on), then
 	 * with the general path only; both must pass the same assertions. */
