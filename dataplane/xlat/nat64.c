@@ -234,12 +234,12 @@ enum xlat_verdict nat64_6to4(struct nat64 *n, struct xlat_pkt *pkt,
 	const struct xlat_ip6 *ip = v.ip;
 
 	/* RFC 6146 §3.5: only destinations under pool6 are translated. */
-	int rc = rfc6052_pfx_extract(pf, ip->daddr, &d4);
-	if (rc > 0)
+	/* The destination: an EAM entry (a portal with its own IPv6
+	 * address, RFC 7757) or the pool6 image of an IPv4 address; with the
+	 * RFC 6052 §3.1 checks. */
+	r = map64(n->x, ip->daddr, &d4, 1, NULL);
+	if (r == MAP_NOT_FOUND)
 		return done(n, 0, XLAT_PASS, XLAT_R_DST_NOT_OURS, reason);
-	if (rc < 0)
-		return done(n, 0, XLAT_DROP, XLAT_R_SUFFIX_NONZERO, reason);
-	r = ip4_check(d4, pf->wkp);
 	if (r)
 		return done(n, 0, XLAT_DROP, r, reason);
 	/* RFC 6146 §5.3: a source inside pool6 is a translated packet
@@ -326,7 +326,6 @@ static enum xlat_verdict icmp_err_6to4(struct nat64 *n, struct xlat_pkt *pkt,
 				       const struct v6info *o, uint32_t d4,
 				       enum xlat_reason *reason)
 {
-	const struct rfc6052_pfx *pf = &n->x->pool6;
 	const uint8_t *ic = pkt->data + o->l4off;
 	uint32_t avail = o->avail - o->l4off;
 	struct v6info in;
@@ -337,7 +336,7 @@ static enum xlat_verdict icmp_err_6to4(struct nat64 *n, struct xlat_pkt *pkt,
 	 * pool6(remote):rport -> src6:sport6 (RFC 6146 §3.5.3 / RFC 7915). */
 	if (avail <= 8 || xlat_v6_parse(ic + 8, avail - 8, 1, &in))
 		return done(n, 0, XLAT_DROP, XLAT_R_ICMP_INNER, reason);
-	if (rfc6052_pfx_extract(pf, in.ip->saddr, &rs4))
+	if (map64(n->x, in.ip->saddr, &rs4, 0, NULL))
 		return done(n, 0, XLAT_DROP, XLAT_R_ICMP_INNER, reason);
 	const uint8_t *il4 = ic + 8 + in.l4off;
 	if (in.foff || l4_tuple(in.proto, il4, in.avail - in.l4off, 1, &t) ||
@@ -397,9 +396,14 @@ enum xlat_verdict nat64_4to6(struct nat64 *n, struct xlat_pkt *pkt,
 	if (t.icmp_err)
 		return icmp_err_4to6(n, pkt, &v, reason);
 	/* RFC 6052 §3.1: the source gets a pool6 image */
-	r = ip4_check(ip->saddr, n->x->pool6.wkp);
+	/* The source's IPv6 image: its EAM entry or pool6 (RFC 6052 §3.1
+	 * checks).  Made now, before any state changes. */
+	uint8_t s6[16];
+	r = map46(n->x, ip->saddr, s6, 1);
 	if (r)
-		return done(n, 1, XLAT_DROP, r, reason);
+		return done(n, 1, XLAT_DROP,
+			    r == MAP_NOT_FOUND ? XLAT_R_SRC_UNTRANSLATABLE : r,
+			    reason);
 
 	uint16_t rport = t.proto == NAT64_ICMP ? 0 : t.sport;
 	uint32_t b = nat64_bib_find4(db, t.proto, a4, t.dport);
@@ -441,7 +445,7 @@ enum xlat_verdict nat64_4to6(struct nat64 *n, struct xlat_pkt *pkt,
 
 	const struct nat64_bib *bib = nat64_bib_get(db, b);
 	struct xlat_map m;
-	rfc6052_pfx_embed(&n->x->pool6, ip->saddr, m.s6);
+	memcpy(m.s6, s6, 16);
 	memcpy(m.d6, bib->src6, 16);
 	m.port = xlat_htons(bib->sport6);
 	m.has_port = 1;
@@ -476,11 +480,13 @@ static enum xlat_verdict icmp_err_4to6(struct nat64 *n, struct xlat_pkt *pkt,
 	const struct nat64_bib *bib = nat64_bib_get(n->db, b);
 	struct xlat_map m;
 	memset(&m, 0, sizeof(m));
-	/* the router's address gets the pool6 image, whatever it is */
-	rfc6052_pfx_embed(&n->x->pool6, o->ip->saddr, m.s6);
+	/* the router's address gets its image, whatever it is (RFC 7915
+	 * §4.1: translated for troubleshooting) */
+	if (map46(n->x, o->ip->saddr, m.s6, 0) ||
+	    map46(n->x, in.ip->daddr, m.in_d6, 0))
+		return done(n, 1, XLAT_DROP, XLAT_R_ICMP_INNER, reason);
 	memcpy(m.d6, bib->src6, 16);
 	memcpy(m.in_s6, bib->src6, 16);
-	rfc6052_pfx_embed(&n->x->pool6, in.ip->daddr, m.in_d6);
 	m.in_port = xlat_htons(bib->sport6);
 	m.has_in_port = 1;
 	return xlat_4to6_map(n->x, pkt, &m, reason);

@@ -622,6 +622,44 @@ static void test_3_5_1_1_pool4_exhausted(void **state)
 	teardown(&fs);
 }
 
+/* Design, RFC 6144 scenario 3 with RFC 7757: a portal published at its
+ * own IPv6 address (an EAM entry); IPv6 clients reach it statefully
+ * through pool4, and its replies come from that same IPv6 address. */
+static void test_eam_portal(void **state)
+{
+	struct fix *f = *state;
+	enum xlat_reason r;
+	uint8_t v6[16], want[16];
+	char msg[128];
+	struct xlat_eamt *t = malloc(sizeof(*t));
+
+	assert_non_null(t);
+	eam_init(t);
+	a6("2001:db8:a::80", v6);
+	assert_int_equal(
+	    eam_add(t, a4("198.51.100.80"), 32, v6, 128, msg, sizeof(msg)), 0);
+	eam_build(t);
+	xlat_ctx_set_cfg(&f->x, &f->xc, t);
+	if (general_path)
+		f->x.fast = 0;
+
+	pkt6(f, H6, "2001:db8:a::80", XLAT_IPPROTO_TCP, 40000, 443,
+	     NAT64_TCP_SYN);
+	assert_int_equal(go6(f, &r), XLAT_FORWARD);
+	const struct xlat_ip4 *ip = out4(f);
+	assert_int_equal(ip->daddr, a4("198.51.100.80"));
+	assert_int_equal(ip->saddr, a4(P4));
+	uint16_t p4 = port_at(f->p.data + 20, 0);
+	pkt4(f, "198.51.100.80", P4, XLAT_IPPROTO_TCP, 443, p4,
+	     NAT64_TCP_SYN | 0x10);
+	assert_int_equal(go4(f, &r), XLAT_FORWARD);
+	const struct xlat_ip6 *o = out6(f);
+	assert_memory_equal(o->saddr, v6, 16);
+	a6(H6, want);
+	assert_memory_equal(o->daddr, want, 16);
+	free(t);
+}
+
 /* RFC 6888 §4 (REQ-12): the mapping log answers "who held this IPv4
  * address and port at that time": events from the worker's ring, drained
  * to a file by the control side, looked up. */
@@ -703,6 +741,7 @@ int main(void)
 	    cmocka_unit_test(test_subscriber_quota),
 	    cmocka_unit_test(test_3_5_1_1_pool4_exhausted),
 	    cmocka_unit_test(test_mapping_log_lookup),
+	    cmocka_unit_test_setup_teardown(test_eam_portal, setup, teardown),
 	};
 	/* Every test twice: as engines call the core (fast path on), then
 	 * with the general path only; both must pass the same assertions. */
