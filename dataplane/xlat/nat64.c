@@ -25,6 +25,11 @@ int nat64_init(struct nat64 *n, struct xlat_ctx *x, struct nat64_db *db,
 	}
 	n->x = x;
 	n->db = db;
+	n->frag = calloc(NAT64_FRAGS, sizeof(*n->frag));
+	if (!n->frag) {
+		snprintf(err, errlen, "out of memory for the fragment table");
+		return -ENOMEM;
+	}
 	n->held_max = cfg->held_syn_max;
 	if (n->held_max) {
 		n->held = calloc(n->held_max, sizeof(*n->held));
@@ -41,6 +46,8 @@ void nat64_fini(struct nat64 *n)
 {
 	free(n->held);
 	n->held = NULL;
+	free(n->frag);
+	n->frag = NULL;
 }
 
 static uint8_t proto_index(uint8_t ipproto)
@@ -146,6 +153,60 @@ static void sess_touch(struct nat64 *n, struct nat64_sess *s, uint8_t proto,
 	}
 }
 
+/* ---------------------------------------------------------------------
+ * Fragments (RFC 6146 §3.4): the first fragment is translated like a
+ * whole packet and leaves its mapping here; the later ones (no transport
+ * header) find it by (source, destination, identification, protocol).
+ * Later fragments that come before the first are dropped and counted
+ * (nat64-fragment): capped memory, no buffering.
+ */
+
+static uint32_t frag_hash(const uint8_t *src, const uint8_t *dst, uint32_t id,
+			  uint8_t proto, uint8_t dir)
+{
+	uint32_t h = id * 0x9e3779b1u ^ (uint32_t)proto << 8 ^ dir;
+	for (int i = 0; i < 16; i += 4) {
+		uint32_t a, b;
+		memcpy(&a, src + i, 4);
+		memcpy(&b, dst + i, 4);
+		h = (h ^ a) * 0x85ebca6bu;
+		h = (h ^ b) * 0xc2b2ae35u;
+	}
+	return h ^ h >> 15;
+}
+
+static struct nat64_frag *frag_find(struct nat64 *n, const uint8_t *src,
+				    const uint8_t *dst, uint32_t id,
+				    uint8_t proto, uint8_t dir, int create)
+{
+	uint32_t h = frag_hash(src, dst, id, proto, dir);
+	struct nat64_frag *free_slot = NULL;
+	for (unsigned i = 0; i < NAT64_FRAG_PROBES; i++) {
+		struct nat64_frag *e = &n->frag[(h + i) & (NAT64_FRAGS - 1)];
+		int live = e->until && (int32_t)(e->until - n->now) > 0;
+		if (live && e->id == id && e->proto == proto && e->dir == dir &&
+		    !memcmp(e->src, src, 16) && !memcmp(e->dst, dst, 16))
+			return e;
+		if (!live && !free_slot)
+			free_slot = e;
+	}
+	if (!create || !free_slot)
+		return NULL;
+	memcpy(free_slot->src, src, 16);
+	memcpy(free_slot->dst, dst, 16);
+	free_slot->id = id;
+	free_slot->proto = proto;
+	free_slot->dir = dir;
+	free_slot->until = n->now + NAT64_FRAG_TIMEOUT;
+	return free_slot;
+}
+
+static void key4(uint32_t a, uint8_t *k)
+{
+	memset(k, 0, 16);
+	memcpy(k, &a, 4);
+}
+
 /* A held inbound SYN answered by the IPv6 side's own SYN (simultaneous
  * open, RFC 6146 §3.5.2.2) is dropped: the IPv4 peer retransmits. */
 static void held_match(struct nat64 *n, uint32_t addr4, uint16_t port4,
@@ -247,8 +308,14 @@ enum xlat_verdict nat64_6to4(struct nat64 *n, struct xlat_pkt *pkt,
 	uint32_t dummy;
 	if (rfc6052_pfx_extract(pf, ip->saddr, &dummy) <= 0)
 		return done(n, 0, XLAT_DROP, XLAT_R_NAT64_HAIRPIN_LOOP, reason);
-	if (v.has_frag && (v.foff || v.fm))
-		return done(n, 0, XLAT_DROP, XLAT_R_NAT64_FRAGMENT, reason);
+	if (v.has_frag && v.foff) { /* RFC 6146 §3.4 */
+		struct nat64_frag *fe = frag_find(
+		    n, ip->saddr, ip->daddr, v.fid, v.proto, NAT64_FROM6, 0);
+		if (!fe)
+			return done(n, 0, XLAT_DROP, XLAT_R_NAT64_FRAGMENT,
+				    reason);
+		return xlat_6to4_map(n->x, pkt, &fe->map, reason);
+	}
 
 	const uint8_t *l4 = pkt->data + v.l4off;
 	r = l4_tuple(v.proto, l4, v.avail - v.l4off, 1, &t);
@@ -298,16 +365,22 @@ enum xlat_verdict nat64_6to4(struct nat64 *n, struct xlat_pkt *pkt,
 	}
 
 	const struct nat64_bib *bib = nat64_bib_get(db, b);
-	struct xlat_map m;
+	struct xlat_map m = {0};
 	m.s4 = xlat_htonl(bib->addr4);
 	m.d4 = d4;
 	m.port = xlat_htons(bib->port4);
 	m.has_port = 1;
 	m.has_in_port = 0;
+	int hair = pool4_contains(&nat64_db_cfg(db)->pool4, rd4, t.proto);
+	if (v.has_frag && v.fm && !hair) { /* a first fragment */
+		struct nat64_frag *fe = frag_find(
+		    n, ip->saddr, ip->daddr, v.fid, v.proto, NAT64_FROM6, 1);
+		if (fe)
+			fe->map = m;
+	}
 	enum xlat_verdict vd = xlat_6to4_map(n->x, pkt, &m, reason);
 	/* RFC 6146 §3.8: to one of our own pool4 addresses: hairpin. */
-	if (vd == XLAT_FORWARD &&
-	    pool4_contains(&nat64_db_cfg(db)->pool4, rd4, t.proto))
+	if (vd == XLAT_FORWARD && hair)
 		return hairpin(n, pkt, reason);
 	return vd;
 }
@@ -351,8 +424,7 @@ static enum xlat_verdict icmp_err_6to4(struct nat64 *n, struct xlat_pkt *pkt,
 			    t.proto == NAT64_ICMP ? 0 : t.sport) == NAT64_NONE)
 		return done(n, 0, XLAT_DROP, XLAT_R_NAT64_NO_BIB, reason);
 	const struct nat64_bib *bib = nat64_bib_get(n->db, b);
-	struct xlat_map m;
-	memset(&m, 0, sizeof(m));
+	struct xlat_map m = {0};
 	m.s4 = xlat_htonl(bib->addr4);
 	m.d4 = d4;
 	m.in_s4 = rs4;
@@ -387,8 +459,17 @@ enum xlat_verdict nat64_4to6(struct nat64 *n, struct xlat_pkt *pkt,
 	uint8_t pidx = proto_index(ip->proto);
 	if (!pool4_contains(&cfg->pool4, a4, pidx))
 		return done(n, 1, XLAT_PASS, XLAT_R_DST_NOT_OURS, reason);
-	if (v.mf || v.off)
-		return done(n, 1, XLAT_DROP, XLAT_R_NAT64_FRAGMENT, reason);
+	uint8_t ks[16], kd[16];
+	key4(ip->saddr, ks);
+	key4(ip->daddr, kd);
+	if (v.off) { /* RFC 6146 §3.4 */
+		struct nat64_frag *fe = frag_find(n, ks, kd, xlat_ntohs(ip->id),
+						  ip->proto, NAT64_FROM4, 0);
+		if (!fe)
+			return done(n, 1, XLAT_DROP, XLAT_R_NAT64_FRAGMENT,
+				    reason);
+		return xlat_4to6_map(n->x, pkt, &fe->map, reason);
+	}
 	const uint8_t *l4 = pkt->data + v.hl;
 	r = l4_tuple(ip->proto, l4, v.avail - v.hl, 0, &t);
 	if (r)
@@ -444,12 +525,18 @@ enum xlat_verdict nat64_4to6(struct nat64 *n, struct xlat_pkt *pkt,
 	}
 
 	const struct nat64_bib *bib = nat64_bib_get(db, b);
-	struct xlat_map m;
+	struct xlat_map m = {0};
 	memcpy(m.s6, s6, 16);
 	memcpy(m.d6, bib->src6, 16);
 	m.port = xlat_htons(bib->sport6);
 	m.has_port = 1;
 	m.has_in_port = 0;
+	if (v.mf) { /* a first fragment */
+		struct nat64_frag *fe = frag_find(n, ks, kd, xlat_ntohs(ip->id),
+						  ip->proto, NAT64_FROM4, 1);
+		if (fe)
+			fe->map = m;
+	}
 	return xlat_4to6_map(n->x, pkt, &m, reason);
 }
 
@@ -478,8 +565,7 @@ static enum xlat_verdict icmp_err_4to6(struct nat64 *n, struct xlat_pkt *pkt,
 			    t.proto == NAT64_ICMP ? 0 : t.dport) == NAT64_NONE)
 		return done(n, 1, XLAT_DROP, XLAT_R_NAT64_NO_BIB, reason);
 	const struct nat64_bib *bib = nat64_bib_get(n->db, b);
-	struct xlat_map m;
-	memset(&m, 0, sizeof(m));
+	struct xlat_map m = {0};
 	/* the router's address gets its image, whatever it is (RFC 7915
 	 * §4.1: translated for troubleshooting) */
 	if (map46(n->x, o->ip->saddr, m.s6, 0) ||

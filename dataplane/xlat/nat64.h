@@ -32,6 +32,21 @@ struct nat64_held {
 	uint8_t pkt[NAT64_HELD_QUOTE];
 };
 
+/* RFC 6146 §3.4: what the first fragment of a datagram decided, for the
+ * fragments that follow it (they carry no ports).  Keyed by the source,
+ * destination, identification and protocol of the datagram. */
+#define NAT64_FRAG_TIMEOUT 2 /* seconds: RFC 6146 §4 FRAGMENT_MIN */
+
+struct nat64_frag {
+	uint8_t src[16], dst[16]; /* IPv4: the first four bytes */
+	uint32_t id;
+	uint8_t proto;
+	uint8_t dir; /* enum nat64_dir */
+	uint16_t pad;
+	uint32_t until; /* seconds; 0: free slot */
+	struct xlat_map map;
+};
+
 struct nat64 {
 	struct xlat_ctx *x; /* the stateless context (pool6, counters) */
 	struct nat64_db *db;
@@ -39,7 +54,11 @@ struct nat64 {
 	uint16_t nheld;
 	struct nat64_held *held; /* cfg->held_syn_max slots */
 	uint16_t held_max;
+	struct nat64_frag *frag; /* NAT64_FRAGS slots, open addressing */
 };
+
+#define NAT64_FRAGS	  1024 /* datagrams in flight per worker (power of two) */
+#define NAT64_FRAG_PROBES 8
 
 /* 0, or -errno with err filled. */
 int nat64_init(struct nat64 *n, struct xlat_ctx *x, struct nat64_db *db,

@@ -106,7 +106,9 @@
 	  "IPv6 source inside pool6: a translated packet looping (RFC 6146 "    \
 	  "§5.3)")                                                              \
 	X(NAT64_FRAGMENT, "nat64-fragment",                                     \
-	  "fragment of a stateful flow: reassembly is not implemented yet")     \
+	  "fragment whose first fragment was not seen (out of order, "          \
+	  "expired, "                                                           \
+	  "or the fragment table full; RFC 6146 §3.4)")                         \
 	X(NAT64_BIB_FULL, "nat64-bib-full",                                     \
 	  "new mapping refused: the BIB table is full")                         \
 	X(NAT64_SESS_FULL, "nat64-session-full",                                \

@@ -660,6 +660,112 @@ static void test_eam_portal(void **state)
 	free(t);
 }
 
+/* A UDP datagram of 2 × 32 bytes split in two IPv6 fragments; frag 0 or
+ * 1 is built into f->p. */
+static void frag6(struct fix *f, int which, uint16_t sport)
+{
+	uint8_t dgram[64];
+	uint8_t *p = f->buf + 256;
+	struct xlat_ip6 *ip = (struct xlat_ip6 *)p;
+
+	l4_build(dgram, XLAT_IPPROTO_UDP, sport, 53, 0, 56);
+	ip->ver_tc_flow = htonl(6u << 28);
+	ip->plen = htons(8 + 32);
+	ip->nexthdr = XLAT_IPPROTO_FRAGMENT;
+	ip->hlim = 64;
+	a6(H6, ip->saddr);
+	a6(R4_6, ip->daddr);
+	uint32_t sum = csum_pseudo6(ip, 64, XLAT_IPPROTO_UDP);
+	uint16_t c = (uint16_t)~csum_fold32(csum_partial(dgram, 64, sum));
+	memcpy(dgram + 6, &c, 2);
+	struct xlat_ip6_frag *fh = (struct xlat_ip6_frag *)(p + 40);
+	fh->nexthdr = XLAT_IPPROTO_UDP;
+	fh->reserved = 0;
+	fh->off_m = htons(which ? (32 / 8) << 3 : 1);
+	fh->id = htonl(0x1234abcd);
+	memcpy(p + 48, dgram + 32 * which, 32);
+	f->p.data = p;
+	f->p.len = 80;
+}
+
+/* RFC 6146 §3.4: the fragments after the first follow the first one's
+ * mapping; one that comes first is dropped and counted. */
+static void test_3_4_fragments(void **state)
+{
+	struct fix *f = *state;
+	enum xlat_reason r;
+	uint8_t dgram[64];
+
+	frag6(f, 1, 40000); /* out of order: nothing known yet */
+	assert_int_equal(go6(f, &r), XLAT_DROP);
+	assert_int_equal(r, XLAT_R_NAT64_FRAGMENT);
+
+	frag6(f, 0, 40000);
+	assert_int_equal(go6(f, &r), XLAT_FORWARD);
+	const struct xlat_ip4 *ip = (const struct xlat_ip4 *)f->p.data;
+	assert_int_equal(csum_ip4_hdr(ip), 0);
+	assert_int_equal(ntohs(ip->frag_off), XLAT_IP4_MF);
+	assert_int_equal(ntohs(ip->id), 0xabcd);
+	uint32_t s4 = ip->saddr, d4 = ip->daddr;
+	memcpy(dgram, f->p.data + 20, 32);
+	frag6(f, 1, 40000);
+	assert_int_equal(go6(f, &r), XLAT_FORWARD);
+	ip = (const struct xlat_ip4 *)f->p.data;
+	assert_int_equal(ntohs(ip->frag_off), 4); /* 32 bytes, no MF */
+	assert_int_equal(ip->saddr, s4);
+	memcpy(dgram + 32, f->p.data + 20, 32);
+	/* the reassembled datagram's UDP checksum holds for IPv4 */
+	uint32_t sum = csum_pseudo4(s4, d4, 64, XLAT_IPPROTO_UDP);
+	assert_int_equal(csum_fold32(csum_partial(dgram, 64, sum)), 0xffff);
+	assert_int_equal(port_at(dgram, 2), 53);
+	/* after FRAGMENT_MIN (2 s) the first fragment's entry is gone */
+	f->n.now += 2;
+	frag6(f, 1, 40000);
+	assert_int_equal(go6(f, &r), XLAT_DROP);
+	assert_int_equal(r, XLAT_R_NAT64_FRAGMENT);
+}
+
+/* The same from the IPv4 side: a reply in two IPv4 fragments. */
+static void test_3_4_fragments_4to6(void **state)
+{
+	struct fix *f = *state;
+	enum xlat_reason r;
+	uint8_t dgram[64], out[64];
+
+	pkt6(f, H6, R4_6, XLAT_IPPROTO_UDP, 40000, 53, 0);
+	assert_int_equal(go6(f, &r), XLAT_FORWARD);
+	uint16_t p4 = port_at(f->p.data + 20, 0);
+	l4_build(dgram, XLAT_IPPROTO_UDP, 53, p4, 0, 56);
+	uint32_t sum = csum_pseudo4(a4(R4), a4(P4), 64, XLAT_IPPROTO_UDP);
+	uint16_t c = (uint16_t)~csum_fold32(csum_partial(dgram, 64, sum));
+	memcpy(dgram + 6, &c, 2);
+	const struct xlat_ip6 *o = NULL;
+	for (int i = 0; i < 2; i++) {
+		uint8_t *p = f->buf + 256;
+		struct xlat_ip4 *ip = (struct xlat_ip4 *)p;
+		memset(ip, 0, 20);
+		ip->ver_ihl = 0x45;
+		ip->tot_len = htons(52);
+		ip->id = htons(777);
+		ip->frag_off = htons(i ? 4 : XLAT_IP4_MF);
+		ip->ttl = 64;
+		ip->proto = XLAT_IPPROTO_UDP;
+		ip->saddr = a4(R4);
+		ip->daddr = a4(P4);
+		ip->csum = csum_ip4_hdr(ip);
+		memcpy(p + 20, dgram + 32 * i, 32);
+		f->p.data = p;
+		f->p.len = 52;
+		assert_int_equal(go4(f, &r), XLAT_FORWARD);
+		o = (const struct xlat_ip6 *)f->p.data;
+		assert_int_equal(o->nexthdr, XLAT_IPPROTO_FRAGMENT);
+		memcpy(out + 32 * i, f->p.data + 48, 32);
+	}
+	sum = csum_pseudo6(o, 64, XLAT_IPPROTO_UDP);
+	assert_int_equal(csum_fold32(csum_partial(out, 64, sum)), 0xffff);
+	assert_int_equal(port_at(out, 2), 40000);
+}
+
 /* RFC 6888 §4 (REQ-12): the mapping log answers "who held this IPv4
  * address and port at that time": events from the worker's ring, drained
  * to a file by the control side, looked up. */
@@ -741,6 +847,10 @@ int main(void)
 	    cmocka_unit_test(test_subscriber_quota),
 	    cmocka_unit_test(test_3_5_1_1_pool4_exhausted),
 	    cmocka_unit_test(test_mapping_log_lookup),
+	    cmocka_unit_test_setup_teardown(test_3_4_fragments, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_3_4_fragments_4to6, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_eam_portal, setup, teardown),
 	};
 	/* Every test twice: as engines call the core (fast path on), then
