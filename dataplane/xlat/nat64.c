@@ -328,8 +328,16 @@ enum xlat_verdict nat64_6to4(struct nat64 *n, struct xlat_pkt *pkt,
 	uint16_t rport = t.proto == NAT64_ICMP ? 0 : t.dport;
 	uint32_t b = nat64_bib_find6(db, t.proto, ip->saddr, t.sport);
 	uint32_t s = NAT64_NONE;
-	if (b != NAT64_NONE)
+	if (b != NAT64_NONE) {
 		s = nat64_sess_find(db, b, rd4, rport);
+		/* lookup-time expiry: a session past its lifetime is gone,
+		 * whether or not the sweep got there (RFC 6146 §3.5) */
+		if (s != NAT64_NONE && nat64_sess_expired(db, s, n->now)) {
+			s = NAT64_NONE;
+			if (!nat64_bib_purge(db, b, n->now))
+				b = NAT64_NONE;
+		}
+	}
 	if (s == NAT64_NONE) {
 		struct nat64_tcp_step st = {0, (uint8_t)timer_of(t.proto)};
 		if (t.proto == NAT64_TCP) {
@@ -500,6 +508,12 @@ enum xlat_verdict nat64_4to6(struct nat64 *n, struct xlat_pkt *pkt,
 		return done(n, 1, XLAT_DROP, XLAT_R_NAT64_NO_BIB, reason);
 	}
 	uint32_t s = nat64_sess_find(db, b, rs4, rport);
+	if (s != NAT64_NONE && nat64_sess_expired(db, s, n->now))
+		s = NAT64_NONE; /* lookup-time expiry, RFC 6146 §3.5 */
+	/* a new inbound session needs a live mapping: one whose sessions
+	 * all expired admits nobody (EIF included) */
+	if (s == NAT64_NONE && !nat64_bib_purge(db, b, n->now))
+		return done(n, 1, XLAT_DROP, XLAT_R_NAT64_NO_BIB, reason);
 	if (s == NAT64_NONE) {
 		/* RFC 6146 §3.5.1 / §3.5.2.2: filtering */
 		if (cfg->adf && !nat64_bib_has_remote(db, b, rs4))

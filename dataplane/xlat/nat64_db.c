@@ -878,6 +878,37 @@ void nat64_sess_del(struct nat64_db *db, uint32_t sess, uint32_t now)
 
 /* ---- expiry ---- */
 
+int nat64_sess_expired(const struct nat64_db *db, uint32_t i, uint32_t now)
+{
+	const struct nat64_sess *s = &db->sess[i];
+	/* 'last' may be refreshed concurrently (XDP): read it once.  Signed
+	 * age: a 'last' slightly ahead of our 'now' (another writer's clock)
+	 * is young, not 136 years old. */
+	uint32_t last = __atomic_load_n(&s->last, __ATOMIC_RELAXED);
+	int64_t age = (int32_t)(now - last);
+	uint32_t t = s->timer < NAT64_NTIMERS ? s->timer : 0;
+	return age >= (int64_t)db->cfg.timeout[t];
+}
+
+int nat64_bib_purge(struct nat64_db *db, uint32_t bib, uint32_t now)
+{
+	struct nat64_bib *b = &db->bib[bib];
+	uint32_t n = b->nsess, i = b->sess;
+
+	for (uint32_t k = 0; k < n && i != NAT64_NONE; k++) {
+		uint32_t next = db->sess[i].bnext;
+		if (nat64_sess_expired(db, i, now)) {
+			int last = b->nsess == 1;
+			nat64_sess_del(db, i, now);
+			db->stats.sess_expired++;
+			if (last)
+				return b->is_static; /* a dynamic BIB went */
+		}
+		i = next;
+	}
+	return 1;
+}
+
 unsigned nat64_db_sweep(struct nat64_db *db, uint32_t now)
 {
 	unsigned removed = 0;
@@ -890,16 +921,10 @@ unsigned nat64_db_sweep(struct nat64_db *db, uint32_t now)
 		i = i + 1 < n ? i + 1 : 0;
 		if (s->bib == NAT64_NONE)
 			continue;
-		/* 'last' may be refreshed concurrently (XDP): read it once.
-		 * Signed age: a 'last' slightly ahead of our 'now' (another
-		 * writer's clock) is young, not 136 years old. */
-		uint32_t last = __atomic_load_n(&s->last, __ATOMIC_RELAXED);
-		int64_t age = (int32_t)(now - last);
-		uint32_t t = s->timer < NAT64_NTIMERS ? s->timer : 0;
 		/* RFC 6146 §3.5: a session is removed when its lifetime
 		 * expires.  A TCP session in V4_INIT is just removed here:
 		 * answering its held SYN (§3.5.2.2) is nat64.c's job. */
-		if (age >= (int64_t)db->cfg.timeout[t]) {
+		if (nat64_sess_expired(db, cur, now)) {
 			nat64_sess_del(db, cur, now);
 			db->stats.sess_expired++;
 			removed++;

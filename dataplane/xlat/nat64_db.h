@@ -166,6 +166,13 @@ void nat64_bib_del(struct nat64_db *db, uint32_t bib, uint32_t now);
 /* Remove a session (and its BIB when it was the last, unless static). */
 void nat64_sess_del(struct nat64_db *db, uint32_t sess, uint32_t now);
 
+/* Is live session i past its lifetime (last + timeout[timer] <= now)? */
+int nat64_sess_expired(const struct nat64_db *db, uint32_t i, uint32_t now);
+/* Lookup-time expiry: remove the expired sessions of a BIB entry, so that
+ * a mapping whose sessions all ran out admits nobody even before the
+ * sweep reaches it.  Returns 0 if the (dynamic) entry went with them. */
+int nat64_bib_purge(struct nat64_db *db, uint32_t bib, uint32_t now);
+
 /*
  * Expiry without a spike: examine at most cfg->sweep_budget session slots
  * from where the last call stopped, removing those whose

@@ -95,6 +95,115 @@ static int number(const char *v, long max, long *out)
 	return 0;
 }
 
+static int proto_parse(const char *s, uint8_t *p)
+{
+	if (!strcmp(s, "tcp"))
+		*p = NAT64_TCP;
+	else if (!strcmp(s, "udp"))
+		*p = NAT64_UDP;
+	else if (!strcmp(s, "icmp"))
+		*p = NAT64_ICMP;
+	else
+		return -1;
+	return 0;
+}
+
+static int port_parse(const char *s, uint16_t *port)
+{
+	long n;
+	if (number(s, 65535, &n))
+		return -1;
+	*port = (uint16_t)n;
+	return 0;
+}
+
+/* 'pool4 ADDR PROTO MIN-MAX' */
+static int pool4_line(struct nat64_cfg *nc, const char *val)
+{
+	char a[64], p[16], r[32], extra[2];
+	struct pool4_range *pr;
+	uint32_t addr;
+
+	if (sscanf(val, "%63s %15s %31s %1s", a, p, r, extra) != 3 ||
+	    nc->pool4.n >= POOL4_MAX_RANGES)
+		return -1;
+	pr = &nc->pool4.r[nc->pool4.n];
+	char *dash = strchr(r, '-');
+	if (!dash || inet_pton(AF_INET, a, &addr) != 1 ||
+	    proto_parse(p, &pr->proto))
+		return -1;
+	*dash = 0;
+	if (port_parse(r, &pr->min) || port_parse(dash + 1, &pr->max))
+		return -1;
+	pr->addr = ntohl(addr);
+	nc->pool4.n++;
+	return 0;
+}
+
+/* 'static-bib PROTO IPV6 PORT IPV4 PORT' */
+static int static_bib_line(struct corpus_case *c, const char *val)
+{
+	char p[16], a6[128], sp[16], a4[64], dp[16], extra[2];
+	struct corpus_static_bib *sb;
+	uint32_t addr;
+
+	if (sscanf(val, "%15s %127s %15s %63s %15s %1s", p, a6, sp, a4, dp,
+		   extra) != 5 ||
+	    c->n_static >= CORPUS_MAX_STATIC_BIB)
+		return -1;
+	sb = &c->static_bib[c->n_static];
+	if (proto_parse(p, &sb->proto) ||
+	    inet_pton(AF_INET6, a6, sb->src6) != 1 ||
+	    port_parse(sp, &sb->sport6) || inet_pton(AF_INET, a4, &addr) != 1 ||
+	    port_parse(dp, &sb->port4))
+		return -1;
+	sb->addr4 = ntohl(addr);
+	c->n_static++;
+	return 0;
+}
+
+/* The stateful keys; 1 when key is not one of them. */
+static int nat64_cfg_line(struct corpus_case *c, const char *key,
+			  const char *val, int *bad)
+{
+	struct nat64_cfg *nc = &c->ncfg;
+	long n;
+	int t = -1;
+
+	if (!strcmp(key, "pool4"))
+		*bad = pool4_line(nc, val);
+	else if (!strcmp(key, "static-bib"))
+		*bad = static_bib_line(c, val);
+	else if (!strcmp(key, "adf"))
+		*bad = onoff(val, &nc->adf);
+	else if (!strcmp(key, "drop-inbound-syn"))
+		*bad = onoff(val, &nc->drop_inbound_syn);
+	else if (!strcmp(key, "sub-len")) {
+		*bad = number(val, 128, &n);
+		nc->sub_len = (uint8_t)n;
+	} else if (!strcmp(key, "sub-max-sessions")) {
+		*bad = number(val, 0x7fffffff, &n);
+		nc->sub_max_sessions = (uint32_t)n;
+	} else if (!strcmp(key, "udp-timeout"))
+		t = NAT64_T_UDP;
+	else if (!strcmp(key, "icmp-timeout"))
+		t = NAT64_T_ICMP;
+	else if (!strcmp(key, "tcp-est-timeout"))
+		t = NAT64_T_TCP_EST;
+	else if (!strcmp(key, "tcp-trans-timeout"))
+		t = NAT64_T_TCP_TRANS;
+	else if (!strcmp(key, "tcp-syn-timeout"))
+		t = NAT64_T_TCP_SYN;
+	else
+		return 1;
+	if (t >= 0) {
+		*bad = number(val, 0x7fffffff, &n);
+		nc->timeout[t] = (uint32_t)n;
+	}
+	c->nat64_keys = 1;
+	return 0;
+}
+
 int corpus_cfg_line(struct corpus_case *c, const char *line, char *err,
 		    size_t errlen)
 {
@@ -180,7 +289,7 @@ int corpus_cfg_line(struct corpus_case *c, const char *line, char *err,
 	} else if (!strcmp(key, "id-seed")) {
 		bad = number(val, 65535, &n);
 		c->id_seed = (uint16_t)n;
-	} else {
+	} else if (nat64_cfg_line(c, key, val, &bad)) {
 		snprintf(err, errlen, "unknown configuration key '%s'", key);
 		return -1;
 	}
@@ -245,6 +354,90 @@ static int unhex(const char *s, uint8_t **out, uint32_t *len)
 	return 0;
 }
 
+/* 'step: DIR t=SECONDS' */
+static int step_parse(const char *val, struct corpus_step *st)
+{
+	char d[16], t[32], extra[2];
+	long n;
+
+	if (sscanf(val, "%15s %31s %1s", d, t, extra) != 2)
+		return -1;
+	if (!strcmp(d, "6to4"))
+		st->dir = CORPUS_6TO4;
+	else if (!strcmp(d, "4to6"))
+		st->dir = CORPUS_4TO6;
+	else if (!strcmp(d, "tick"))
+		st->dir = CORPUS_TICK;
+	else
+		return -1;
+	if (strncmp(t, "t=", 2) || number(t + 2, 1000000, &n))
+		return -1;
+	st->t = (uint32_t)n;
+	return 0;
+}
+
+static int needs_reason(enum xlat_verdict v)
+{
+	return v == XLAT_ICMP || v == XLAT_PASS || v == XLAT_DROP;
+}
+
+/* How many output packets a verdict takes: [lo, hi]. */
+static void out_range(enum xlat_verdict v, unsigned hi_frag, unsigned *lo,
+		      unsigned *hi)
+{
+	*lo = *hi = 0;
+	if (v == XLAT_FORWARD || v == XLAT_HAIRPIN || v == XLAT_ICMP)
+		*lo = *hi = 1;
+	else if (v == XLAT_FRAGMENT) {
+		*lo = 1;
+		*hi = hi_frag;
+	}
+}
+
+static int check_steps(const char *path, struct corpus_case *c, char *err,
+		       size_t errlen)
+{
+	unsigned lo, hi;
+
+	if (!c->n_steps) {
+		snprintf(err, errlen, "%s: mode stateful needs a step", path);
+		return -1;
+	}
+	for (unsigned i = 0; i < c->n_steps; i++) {
+		struct corpus_step *st = &c->steps[i];
+		const char *why = NULL;
+		if (i && st->t < c->steps[i - 1].t)
+			why = "time goes back";
+		else if (st->dir == CORPUS_TICK) {
+			if (st->in)
+				why = "a tick takes no 'in'";
+			else if (!st->have_expect)
+				why = "needs expect";
+			else if (st->expect_none && st->n_out)
+				why = "expect none takes no 'out'";
+			else if (!st->expect_none &&
+				 (st->expect != XLAT_ICMP || !st->n_out))
+				why = "a tick expects icmp (with out) or none";
+			else if (st->reason != XLAT_R_NONE)
+				why = "a tick takes reason none";
+		} else if (!st->in || !st->have_expect || st->expect_none) {
+			why = "needs in and expect (a verdict)";
+		} else if (!st->have_reason && needs_reason(st->expect)) {
+			why = "this verdict needs a reason";
+		} else {
+			out_range(st->expect, CORPUS_STEP_MAX_OUT, &lo, &hi);
+			if (st->n_out < lo || st->n_out > hi)
+				why = "wrong number of 'out' lines";
+		}
+		if (why) {
+			snprintf(err, errlen, "%s:%d: step %u: %s", path,
+				 st->line, i + 1, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int corpus_load(const char *path, struct corpus_case *c, char *err,
 		size_t errlen)
 {
@@ -252,11 +445,17 @@ int corpus_load(const char *path, struct corpus_case *c, char *err,
 	size_t cap = 0;
 	int ln = 0, rc = -1, have_cfg = 0, have_dir = 0, have_expect = 0;
 	int have_reason = 0;
+	struct corpus_step *st = NULL; /* the step being read */
 
 	memset(c, 0, sizeof(*c));
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	xlat_cfg_default(&c->cfg);
 	c->cfg.icmp_rate = 0; /* the corpus checks rules, not the limiter */
+	nat64_cfg_default(&c->ncfg);
+	/* small tables, and a sweep that visits every session per tick */
+	c->ncfg.max_bib = c->ncfg.max_sessions = 1024;
+	c->ncfg.max_subs = 256;
+	c->ncfg.sweep_budget = c->ncfg.max_sessions;
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -276,10 +475,50 @@ int corpus_load(const char *path, struct corpus_case *c, char *err,
 		*colon = 0;
 		char *key = trim(s), *val = trim(colon + 1);
 		int bad = 0;
+		int per_pkt = !strcmp(key, "dir") || !strcmp(key, "in") ||
+			      !strcmp(key, "expect") ||
+			      !strcmp(key, "reason") || !strcmp(key, "out");
+		if (c->mode == CORPUS_STATEFUL && per_pkt &&
+		    (!st || !strcmp(key, "dir"))) {
+			snprintf(err, errlen,
+				 "%s:%d: '%s' in a stateful case belongs to a "
+				 "step ('step: DIR t=N' first; no 'dir')",
+				 path, ln, key);
+			goto out;
+		}
 		if (!strcmp(key, "rfc")) {
 			snprintf(c->rfc, sizeof(c->rfc), "%s", val);
 		} else if (!strcmp(key, "desc")) {
 			snprintf(c->desc, sizeof(c->desc), "%s", val);
+		} else if (!strcmp(key, "mode")) {
+			if (!strcmp(val, "stateful") && !have_dir && !c->in &&
+			    !c->steps) {
+				c->mode = CORPUS_STATEFUL;
+				c->steps =
+				    calloc(CORPUS_MAX_STEPS, sizeof(*c->steps));
+				if (!c->steps) {
+					snprintf(err, errlen,
+						 "%s: out of memory", path);
+					goto out;
+				}
+			} else if (strcmp(val, "stateless") ||
+				   c->mode == CORPUS_STATEFUL) {
+				bad = 1;
+			}
+		} else if (!strcmp(key, "step")) {
+			if (c->mode != CORPUS_STATEFUL) {
+				snprintf(err, errlen,
+					 "%s:%d: 'step' needs 'mode: stateful' "
+					 "before it",
+					 path, ln);
+				goto out;
+			}
+			bad = c->n_steps >= CORPUS_MAX_STEPS;
+			if (!bad) {
+				st = &c->steps[c->n_steps++];
+				st->line = ln;
+				bad = step_parse(val, st);
+			}
 		} else if (!strcmp(key, "config")) {
 			if (load_conf(c, path, val, err, errlen))
 				goto out;
@@ -290,6 +529,25 @@ int corpus_load(const char *path, struct corpus_case *c, char *err,
 					 ln, msg);
 				goto out;
 			}
+		} else if (st && !strcmp(key, "in")) {
+			bad = st->in || unhex(val, &st->in, &st->in_len);
+		} else if (st && !strcmp(key, "expect")) {
+			bad = st->have_expect;
+			st->have_expect = 1;
+			if (st->dir == CORPUS_TICK && !strcmp(val, "none"))
+				st->expect_none = 1;
+			else
+				bad |= corpus_verdict_parse(val, &st->expect);
+		} else if (st && !strcmp(key, "reason")) {
+			bad = st->have_reason ||
+			      corpus_reason_parse(val, &st->reason);
+			st->have_reason = 1;
+		} else if (st && !strcmp(key, "out")) {
+			bad = st->n_out >= CORPUS_STEP_MAX_OUT ||
+			      unhex(val, &st->out[st->n_out],
+				    &st->out_len[st->n_out]);
+			if (!bad)
+				st->n_out++;
 		} else if (!strcmp(key, "dir")) {
 			have_dir = 1;
 			if (!strcmp(val, "6to4"))
@@ -323,16 +581,38 @@ int corpus_load(const char *path, struct corpus_case *c, char *err,
 			goto out;
 		}
 	}
-	if (!have_cfg || !have_dir || !have_expect || !c->in || !c->rfc[0]) {
-		snprintf(err, errlen,
-			 "%s: needs rfc, config, dir, in and expect", path);
-		goto out;
-	}
-	if (!have_reason && (c->expect == XLAT_ICMP || c->expect == XLAT_PASS ||
-			     c->expect == XLAT_DROP)) {
-		snprintf(err, errlen, "%s: expect %s needs a reason", path,
-			 xlat_verdict_name(c->expect));
-		goto out;
+	if (c->mode == CORPUS_STATEFUL) {
+		if (!have_cfg || !c->rfc[0]) {
+			snprintf(err, errlen, "%s: needs rfc and config", path);
+			goto out;
+		}
+		if (check_steps(path, c, err, errlen))
+			goto out;
+		if (nat64_cfg_check(&c->ncfg, msg, sizeof(msg))) {
+			snprintf(err, errlen, "%s: NAT64 configuration: %s",
+				 path, msg);
+			goto out;
+		}
+	} else {
+		if (!have_cfg || !have_dir || !have_expect || !c->in ||
+		    !c->rfc[0]) {
+			snprintf(err, errlen,
+				 "%s: needs rfc, config, dir, in and expect",
+				 path);
+			goto out;
+		}
+		if (!have_reason && needs_reason(c->expect)) {
+			snprintf(err, errlen, "%s: expect %s needs a reason",
+				 path, xlat_verdict_name(c->expect));
+			goto out;
+		}
+		if (c->nat64_keys) {
+			snprintf(err, errlen,
+				 "%s: NAT64 keys (pool4, static-bib, ...) need "
+				 "'mode: stateful'",
+				 path);
+			goto out;
+		}
 	}
 	if (c->eamt)
 		eam_build(c->eamt);
@@ -352,6 +632,12 @@ void corpus_free(struct corpus_case *c)
 	free(c->in);
 	for (unsigned i = 0; i < c->n_out; i++)
 		free(c->out[i]);
+	for (unsigned i = 0; c->steps && i < c->n_steps; i++) {
+		free(c->steps[i].in);
+		for (unsigned j = 0; j < c->steps[i].n_out; j++)
+			free(c->steps[i].out[j]);
+	}
+	free(c->steps);
 	free(c->eamt);
 	memset(c, 0, sizeof(*c));
 }

@@ -13,11 +13,44 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dataplane/xlat/nat64_db.h"
 #include "dataplane/xlat/xlat.h"
 
-#define CORPUS_MAX_OUT 64
+#define CORPUS_MAX_OUT	      64
+#define CORPUS_MAX_STEPS      64 /* steps of one stateful case */
+#define CORPUS_STEP_MAX_OUT   8	 /* output packets of one step */
+#define CORPUS_MAX_STATIC_BIB 16
 
-enum corpus_dir { CORPUS_6TO4, CORPUS_4TO6 };
+enum corpus_dir { CORPUS_6TO4, CORPUS_4TO6, CORPUS_TICK };
+
+/* No mode line: one packet through the stateless core; 'mode: stateful':
+ * a sequence of steps through one stateful NAT64 worker (README). */
+enum corpus_mode { CORPUS_STATELESS, CORPUS_STATEFUL };
+
+/* 'static-bib PROTO IPV6 PORT IPV4 PORT'; host order but src6. */
+struct corpus_static_bib {
+	uint8_t proto; /* enum nat64_proto */
+	uint8_t src6[16];
+	uint16_t sport6;
+	uint32_t addr4;
+	uint16_t port4;
+};
+
+/* One step of a stateful case.  For CORPUS_TICK: no input; expect_none
+ * (no output) or expect == XLAT_ICMP with the errors in out[]. */
+struct corpus_step {
+	enum corpus_dir dir;
+	uint32_t t; /* seconds since the case start */
+	int line;   /* of the 'step:' line, for messages */
+	int have_expect, have_reason, expect_none;
+	uint8_t *in;
+	uint32_t in_len;
+	enum xlat_verdict expect;
+	enum xlat_reason reason;
+	unsigned n_out;
+	uint8_t *out[CORPUS_STEP_MAX_OUT];
+	uint32_t out_len[CORPUS_STEP_MAX_OUT];
+};
 
 struct corpus_case {
 	char path[512];
@@ -34,6 +67,16 @@ struct corpus_case {
 	unsigned n_out;
 	uint8_t *out[CORPUS_MAX_OUT];
 	uint32_t out_len[CORPUS_MAX_OUT];
+	/* stateful cases (mode: stateful): the NAT64 configuration
+	 * (nat64_cfg_default, small tables, one worker, a sweep that covers
+	 * every session per tick), static BIB entries, the steps */
+	enum corpus_mode mode;
+	int nat64_keys; /* a NAT64 key was given (stateful only) */
+	struct nat64_cfg ncfg;
+	unsigned n_static;
+	struct corpus_static_bib static_bib[CORPUS_MAX_STATIC_BIB];
+	unsigned n_steps;
+	struct corpus_step *steps; /* CORPUS_MAX_STEPS, NULL when stateless */
 };
 
 /* 0, or -1 with a message naming the file, line and problem. */

@@ -1635,6 +1635,489 @@ def gen_review_additions():
          "addr-reserved")
 
 
+# ---------------------------------------------------------------- RFC 6146
+# Stateful NAT64 cases (README "Stateful cases"): a sequence of steps
+# through one NAT64 worker.  conf/nat64.conf gives pool4 one port per
+# protocol (TCP and UDP 192.0.2.1:3000, ICMP identifier 7000), so the
+# mapping of a new flow is known without the RFC 6056 hash.  IPv4 packets
+# the NAT64 builds (6to4 without Fragment header, and ICMPv4 errors) take
+# Identification from the worker counter: id-seed 4660, then 4661, ...
+# across the steps of a case.
+SCASES = []
+S_H6 = "2001:db8:1::10"      # an IPv6-only client (subscriber 2001:db8:1::/56)
+S_H6S = "2001:db8:1::11"     # another host of the same /56
+S_H6B = "2001:db8:2::20"     # a host of another subscriber
+S_SRV6 = "2001:db8:1::80"    # an IPv6 server published by a static BIB
+S_R = "198.51.100.7"         # an IPv4 server
+S_R6 = "64:ff9b::c633:6407"
+S_RB = "203.0.113.9"         # another IPv4 host
+S_RB6 = "64:ff9b::cb00:7109"
+S_RT = "198.51.100.1"        # an IPv4 router
+S_RT6 = "64:ff9b::c633:6401"
+S_P4 = "192.0.2.1"           # pool4
+S_P46 = "64:ff9b::c000:201"  # its pool6 image
+S_P4B = "192.0.2.2"          # a second pool4 address (hairpin cases)
+S_P4B6 = "64:ff9b::c000:202"
+
+
+def scase(name, rfc, desc, steps, sets=(), config="nat64"):
+    SCASES.append(dict(name=name, rfc=rfc, desc=desc, config=config,
+                       sets=list(sets), steps=steps))
+
+
+def st(dir, t, inp=None, expect="forward", reason="none", outs=()):
+    if isinstance(outs, (bytes, bytearray)):
+        outs = [outs]
+    return dict(dir=dir, t=t, inp=inp, expect=expect, reason=reason,
+                outs=[bytes(o) for o in outs])
+
+
+def s6(t, inp, out=None, expect=None, reason="none"):
+    """A packet arriving on the IPv6 side."""
+    if expect is None:
+        expect = "forward" if out is not None else "drop"
+    return st("6to4", t, inp, expect, reason, [] if out is None else [out])
+
+
+def s4(t, inp, out=None, expect=None, reason="none"):
+    """A packet arriving on the IPv4 side."""
+    if expect is None:
+        expect = "forward" if out is not None else "drop"
+    return st("4to6", t, inp, expect, reason, [] if out is None else [out])
+
+
+def tick(t, outs=()):
+    """nat64_tick at t: the ICMPv4 errors it sends, or none."""
+    if isinstance(outs, (bytes, bytearray)):
+        outs = [outs]
+    return st("tick", t, None, "icmp" if outs else "none", "none", outs)
+
+
+# Packets on each side.  The IPv6 hosts send with hop limit 64, the IPv4
+# hosts with TTL 64; the NAT64 decrements both (RFC 7915 §4.1, §5.1).
+def su6(src, dst, sp, dp, data, hlim=64):
+    return ip6(src, dst, 17, udp6(src, dst, sp, dp, data), hlim=hlim)
+
+
+def su4(src, dst, sp, dp, data, ttl=64, id=0x4242, flags=0):
+    return ip4(src, dst, 17, udp4(src, dst, sp, dp, data), ttl=ttl, id=id,
+               flags=flags)
+
+
+def st6(src, dst, sp, dp, flags, seq, ack=0, data=b"", hlim=64):
+    return ip6(src, dst, 6, tcp6(src, dst, sp, dp, data, flags=flags,
+                                 seq=seq, ack=ack), hlim=hlim)
+
+
+def st4(src, dst, sp, dp, flags, seq, ack=0, data=b"", ttl=64, id=0x4242,
+        df=False):
+    return ip4(src, dst, 6, tcp4(src, dst, sp, dp, data, flags=flags,
+                                 seq=seq, ack=ack), ttl=ttl, id=id,
+               flags="DF" if df else 0)
+
+
+def se6(src, dst, type, ident, seq, data, hlim=64):
+    return ip6(src, dst, 58, echo6(src, dst, type, ident, seq, data),
+               hlim=hlim)
+
+
+def se4(src, dst, type, ident, seq, data, ttl=64, id=0x4242):
+    return ip4(src, dst, 1, echo4(type, ident, seq, data), ttl=ttl, id=id)
+
+
+def out4(pkt_fn, *a, ident, **kw):
+    """What the NAT64 sends on the IPv4 side: TTL 63, Identification from
+    the worker counter, DF 0 (<= 1260 bytes, RFC 7915 §5.1)."""
+    return pkt_fn(*a, ttl=63, id=ident, **kw)
+
+
+def gen_rfc6146():
+    I = IDSEED
+    d = pay(24, 21)
+    r = pay(40, 22)
+
+    # ---- UDP, RFC 6146 §3.5.1
+    scase("udp-out-and-back", "RFC 6146 §3.5.1",
+          "UDP out creates the mapping [H6]:40000 <-> 192.0.2.1:3000; the "
+          "reply comes back to [H6]:40000 from the pool6 image of the server",
+          [s6(0, su6(S_H6, S_R6, 40000, 53, d),
+              out4(su4, S_P4, S_R, 3000, 53, d, ident=I)),
+           s4(1, su4(S_R, S_P4, 53, 3000, r),
+              su6(S_R6, S_H6, 53, 40000, r, hlim=63))])
+    scase("udp-eim-second-remote", "RFC 6146 §3.5.1, RFC 4787 REQ-1",
+          "endpoint-independent mapping: the same [H6]:40000 to a second "
+          "server keeps 192.0.2.1:3000; both replies come back",
+          [s6(0, su6(S_H6, S_R6, 40000, 53, d),
+              out4(su4, S_P4, S_R, 3000, 53, d, ident=I)),
+           s6(1, su6(S_H6, S_RB6, 40000, 123, d),
+              out4(su4, S_P4, S_RB, 3000, 123, d, ident=I + 1)),
+           s4(2, su4(S_RB, S_P4, 123, 3000, r),
+              su6(S_RB6, S_H6, 123, 40000, r, hlim=63)),
+           s4(3, su4(S_R, S_P4, 53, 3000, r),
+              su6(S_R6, S_H6, 53, 40000, r, hlim=63))])
+    scase("udp-eif-other-remote", "RFC 6146 §3.5.1, RFC 4787 REQ-8",
+          "endpoint-independent filtering (default): a host the client "
+          "never addressed reaches it through the mapping",
+          [s6(0, su6(S_H6, S_R6, 40000, 53, d),
+              out4(su4, S_P4, S_R, 3000, 53, d, ident=I)),
+           s4(1, su4(S_RB, S_P4, 9999, 3000, r),
+              su6(S_RB6, S_H6, 9999, 40000, r, hlim=63))])
+    scase("udp-adf-other-remote-filtered", "RFC 6146 §3.5.1",
+          "address-dependent filtering: a packet from an address the "
+          "mapping has no session with is dropped (nat64-filtered)",
+          [s6(0, su6(S_H6, S_R6, 40000, 53, d),
+              out4(su4, S_P4, S_R, 3000, 53, d, ident=I)),
+           s4(1, su4(S_RB, S_P4, 9999, 3000, r), reason="nat64-filtered")],
+          sets=["adf on"])
+    scase("udp-adf-same-address-other-port", "RFC 6146 §3.5.1",
+          "address-dependent filtering: the same remote address from "
+          "another port is let in (the filter is on the address only)",
+          [s6(0, su6(S_H6, S_R6, 40000, 53, d),
+              out4(su4, S_P4, S_R, 3000, 53, d, ident=I)),
+           s4(1, su4(S_R, S_P4, 9999, 3000, r),
+              su6(S_R6, S_H6, 9999, 40000, r, hlim=63))],
+          sets=["adf on"])
+    scase("udp-no-mapping", "RFC 6146 §3.5.1",
+          "UDP to 192.0.2.1:3000 with no BIB entry: dropped "
+          "(nat64-no-mapping), no ICMP error",
+          [s4(0, su4(S_R, S_P4, 53, 3000, r), reason="nat64-no-mapping")])
+    scase("udp-not-pool4", "RFC 6146 §3.5",
+          "an IPv4 packet to an address outside pool4 is not the NAT64's: "
+          "passed on (dst-not-ours)",
+          [s4(0, su4(S_R, "192.0.2.99", 53, 3000, r), expect="pass",
+              reason="dst-not-ours")])
+    scase("udp-pool4-exhausted", "RFC 6146 §3.5.1.1",
+          "a second source port of the client needs a second mapping; the "
+          "one-port pool4 has none: ICMPv6 1/3 Address Unreachable "
+          "(nat64-pool4-exhausted, docs/nat64.md \"Refused flows\")",
+          [s6(0, su6(S_H6, S_R6, 40000, 53, d),
+              out4(su4, S_P4, S_R, 3000, 53, d, ident=I)),
+           s6(1, su6(S_H6, S_R6, 40001, 53, d),
+              gen_err6(S_H6, 1, 3, rest_unused(),
+                       su6(S_H6, S_R6, 40001, 53, d)),
+              expect="icmp", reason="nat64-pool4-exhausted")])
+    scase("udp-port-class-kept", "RFC 6146 §3.5.1.1",
+          "pool4 UDP 1023-1024: source port 40000 gets 1024 and source "
+          "port 53 gets 1023, the port of its own range class",
+          [s6(0, su6(S_H6, S_R6, 40000, 53, d),
+              out4(su4, S_P4, S_R, 1024, 53, d, ident=I)),
+           s6(1, su6(S_H6B, S_R6, 53, 53, d),
+              out4(su4, S_P4, S_R, 1023, 53, d, ident=I + 1))],
+          config="nat64-bare", sets=["pool4 192.0.2.1 udp 1023-1024"])
+    # expiry, RFC 6146 §3.5.1 / §4: UDP_DEFAULT 5 minutes
+    scase("udp-expiry-301", "RFC 6146 §3.5.1, §4",
+          "UDP session lifetime 300 s: at t=301 after the last packet at "
+          "t=0 the session and mapping are gone: the reply is dropped",
+          [s6(0, su6(S_H6, S_R6, 40000, 53, d),
+              out4(su4, S_P4, S_R, 3000, 53, d, ident=I)),
+           tick(301),
+           s4(301, su4(S_R, S_P4, 53, 3000, r), reason="nat64-no-mapping")])
+    scase("udp-expiry-no-sweep", "RFC 6146 §3.5.1, §4",
+          "the lifetime holds even before any expiry sweep ran: at t=301 "
+          "with no tick the expired session admits nothing "
+          "(lookup-time expiry, docs/nat64.md)",
+          [s6(0, su6(S_H6, S_R6, 40000, 53, d),
+              out4(su4, S_P4, S_R, 3000, 53, d, ident=I)),
+           s4(301, su4(S_R, S_P4, 53, 3000, r), reason="nat64-no-mapping")])
+    scase("udp-expiry-no-sweep-eif", "RFC 6146 §3.5.1, §4",
+          "an expired mapping admits no new remote either (EIF), sweep or "
+          "not",
+          [s6(0, su6(S_H6, S_R6, 40000, 53, d),
+              out4(su4, S_P4, S_R, 3000, 53, d, ident=I)),
+           s4(400, su4("203.0.113.9", S_P4, 99, 3000, r),
+              reason="nat64-no-mapping")])
+    scase("udp-expiry-300", "RFC 6146 §3.5.1, §4",
+          "UDP session lifetime 300 s: a session expires when last + 300 "
+          "<= now (docs/nat64.md), so at t=300 it is gone",
+          [s6(0, su6(S_H6, S_R6, 40000, 53, d),
+              out4(su4, S_P4, S_R, 3000, 53, d, ident=I)),
+           tick(300),
+           s4(300, su4(S_R, S_P4, 53, 3000, r), reason="nat64-no-mapping")])
+    scase("udp-expiry-299", "RFC 6146 §3.5.1, §4",
+          "UDP session lifetime 300 s: at t=299 the session still lives: "
+          "the reply is forwarded",
+          [s6(0, su6(S_H6, S_R6, 40000, 53, d),
+              out4(su4, S_P4, S_R, 3000, 53, d, ident=I)),
+           tick(299),
+           s4(299, su4(S_R, S_P4, 53, 3000, r),
+              su6(S_R6, S_H6, 53, 40000, r, hlim=63))])
+    scase("udp-inbound-refresh", "RFC 6146 §3.5.1, RFC 4787 REQ-6",
+          "an inbound packet at t=200 refreshes the session: still alive "
+          "at t=301",
+          [s6(0, su6(S_H6, S_R6, 40000, 53, d),
+              out4(su4, S_P4, S_R, 3000, 53, d, ident=I)),
+           s4(200, su4(S_R, S_P4, 53, 3000, r),
+              su6(S_R6, S_H6, 53, 40000, r, hlim=63)),
+           tick(301),
+           s4(301, su4(S_R, S_P4, 53, 3000, r),
+              su6(S_R6, S_H6, 53, 40000, r, hlim=63))])
+    scase("udp-timeout-configured", "RFC 6146 §3.5.1, §4",
+          "udp-timeout 120 (the minimum): replies at t=119 and t=238 "
+          "pass, each refreshing; at t=358 (120 s after the last) gone",
+          [s6(0, su6(S_H6, S_R6, 40000, 53, d),
+              out4(su4, S_P4, S_R, 3000, 53, d, ident=I)),
+           tick(119),
+           s4(119, su4(S_R, S_P4, 53, 3000, r),
+              su6(S_R6, S_H6, 53, 40000, r, hlim=63)),
+           tick(238),
+           s4(238, su4(S_R, S_P4, 53, 3000, r),
+              su6(S_R6, S_H6, 53, 40000, r, hlim=63)),
+           tick(358),
+           s4(358, su4(S_R, S_P4, 53, 3000, r), reason="nat64-no-mapping")],
+          sets=["udp-timeout 120"])
+
+    # ---- TCP, RFC 6146 §3.5.2.2
+    syn6 = st6(S_H6, S_R6, 40000, 80, "S", 100)
+    syn4o = out4(st4, S_P4, S_R, 3000, 80, "S", 100, ident=I)
+    sa4 = st4(S_R, S_P4, 80, 3000, "SA", 500, 101)
+    sa6o = st6(S_R6, S_H6, 80, 40000, "SA", 500, 101, hlim=63)
+    hs = [s6(0, syn6, syn4o), s4(0, sa4, sa6o),
+          s6(1, st6(S_H6, S_R6, 40000, 80, "A", 101, 501),
+             out4(st4, S_P4, S_R, 3000, 80, "A", 101, 501, ident=I + 1))]
+    scase("tcp-handshake-and-data", "RFC 6146 §3.5.2.2",
+          "SYN out (CLOSED -> V6 INIT), SYN-ACK back (-> ESTABLISHED), ACK "
+          "out, then data both ways through 192.0.2.1:3000",
+          hs + [s6(2, st6(S_H6, S_R6, 40000, 80, "PA", 101, 501, data=d),
+                   out4(st4, S_P4, S_R, 3000, 80, "PA", 101, 501, data=d,
+                        ident=I + 2)),
+                s4(3, st4(S_R, S_P4, 80, 3000, "PA", 501, 125, data=r,
+                          df=True),
+                   st6(S_R6, S_H6, 80, 40000, "PA", 501, 125, data=r,
+                       hlim=63))])
+    scase("tcp-fin-both-ways", "RFC 6146 §3.5.2.2, §4",
+          "handshake, FIN out (V6 FIN RCV), FIN back (V4 FIN + V6 FIN RCV, "
+          "TCP_TRANS 240 s), last ACK; gone 240 s after the second FIN",
+          hs + [s6(2, st6(S_H6, S_R6, 40000, 80, "FA", 101, 501),
+                   out4(st4, S_P4, S_R, 3000, 80, "FA", 101, 501,
+                        ident=I + 2)),
+                s4(3, st4(S_R, S_P4, 80, 3000, "FA", 501, 102),
+                   st6(S_R6, S_H6, 80, 40000, "FA", 501, 102, hlim=63)),
+                s6(4, st6(S_H6, S_R6, 40000, 80, "A", 102, 502),
+                   out4(st4, S_P4, S_R, 3000, 80, "A", 102, 502,
+                        ident=I + 3)),
+                tick(242),
+                s4(242, st4(S_R, S_P4, 80, 3000, "A", 502, 102),
+                   st6(S_R6, S_H6, 80, 40000, "A", 502, 102, hlim=63)),
+                tick(243),
+                s4(243, st4(S_R, S_P4, 80, 3000, "A", 502, 102),
+                   reason="nat64-no-mapping")])
+    scase("tcp-rst-trans-expiry", "RFC 6146 §3.5.2.2, §4",
+          "RST in ESTABLISHED -> TRANS (240 s): with no other packet the "
+          "session and mapping are gone at t=241",
+          hs + [s4(1, st4(S_R, S_P4, 80, 3000, "R", 501),
+                   st6(S_R6, S_H6, 80, 40000, "R", 501, hlim=63)),
+                tick(240),
+                tick(241),
+                s4(241, st4(S_R, S_P4, 80, 3000, "A", 501, 101),
+                   reason="nat64-no-mapping")])
+    scase("tcp-non-syn-no-session-6to4", "RFC 6146 §3.5.2.2",
+          "a TCP ACK from the IPv6 side with no session creates nothing: "
+          "dropped (nat64-tcp-no-session)",
+          [s6(0, st6(S_H6, S_R6, 40000, 80, "A", 101, 501),
+              reason="nat64-tcp-no-session"),
+           s4(1, st4(S_R, S_P4, 80, 3000, "PA", 501, 101, data=r),
+              reason="nat64-no-mapping")])
+    scase("tcp-non-syn-no-bib-4to6", "RFC 6146 §3.5.2.2",
+          "a TCP ACK from the IPv4 side to 192.0.2.1:3000 with no BIB "
+          "entry: dropped (nat64-no-mapping), not held",
+          [s4(0, st4(S_R, S_P4, 80, 3000, "A", 501, 101),
+              reason="nat64-no-mapping"),
+           tick(6)])
+    held = st4(S_R, S_P4, 5555, 3000, "S", 900)
+    scase("tcp-inbound-syn-held-port-unreachable", "RFC 6146 §3.5.2.2",
+          "inbound SYN without BIB entry: held (nat64-syn-held); no IPv6 "
+          "SYN within 6 s: ICMPv4 3/3 Port Unreachable quoting it",
+          [s4(0, held, reason="nat64-syn-held"),
+           tick(5),
+           tick(6, gen_err4(S_R, 3, 3, rest_unused(), held, ident=I)),
+           tick(7)])
+    scase("tcp-simultaneous-open", "RFC 6146 §3.5.2.2",
+          "a held inbound SYN is matched by the client's own SYN to that "
+          "peer: forwarded, no Port Unreachable; the peer's retransmitted "
+          "SYN completes the open",
+          [s4(0, st4(S_R, S_P4, 80, 3000, "S", 500), reason="nat64-syn-held"),
+           s6(1, syn6, syn4o),
+           s4(3, st4(S_R, S_P4, 80, 3000, "S", 500),
+              st6(S_R6, S_H6, 80, 40000, "S", 500, hlim=63)),
+           tick(10)])
+    scase("tcp-drop-inbound-syn", "RFC 6146 §3.5.2.2",
+          "drop-inbound-syn on: an inbound SYN without BIB entry is "
+          "dropped at once (nat64-no-mapping), never held",
+          [s4(0, held, reason="nat64-no-mapping"), tick(6)],
+          sets=["drop-inbound-syn on"])
+    # static BIB: a portal [S_SRV6]:80 published at 192.0.2.1:80
+    portal = ["pool4 192.0.2.1 tcp 80-80",
+              "static-bib tcp %s 80 192.0.2.1 80" % S_SRV6]
+    scase("tcp-static-bib-portal", "RFC 6146 §3.5.2.2",
+          "static BIB [2001:db8:1::80]:80 <-> 192.0.2.1:80: an inbound SYN "
+          "opens a session (V4 INIT) and reaches the server; its SYN-ACK "
+          "goes out (ESTABLISHED); the ACK comes in",
+          [s4(0, st4(S_R, S_P4, 5555, 80, "S", 900),
+              st6(S_R6, S_SRV6, 5555, 80, "S", 900, hlim=63)),
+           s6(0, st6(S_SRV6, S_R6, 80, 5555, "SA", 300, 901),
+              out4(st4, S_P4, S_R, 80, 5555, "SA", 300, 901, ident=I)),
+           s4(1, st4(S_R, S_P4, 5555, 80, "A", 901, 301),
+              st6(S_R6, S_SRV6, 5555, 80, "A", 901, 301, hlim=63))],
+          sets=portal)
+    scase("tcp-static-bib-non-syn", "RFC 6146 §3.5.2.2",
+          "static BIB but no session: an inbound ACK opens nothing "
+          "(nat64-tcp-no-session)",
+          [s4(0, st4(S_R, S_P4, 5555, 80, "A", 901, 301),
+              reason="nat64-tcp-no-session")],
+          sets=portal)
+
+    # ---- ICMP query, RFC 6146 §3.5.3
+    e = pay(16, 23)
+    scase("icmp-echo-out-and-back", "RFC 6146 §3.5.3",
+          "echo request identifier 0x1234 mapped to 7000; the echo reply "
+          "comes back with 0x1234",
+          [s6(0, se6(S_H6, S_R6, 128, 0x1234, 1, e),
+              out4(se4, S_P4, S_R, 8, 7000, 1, e, ident=I)),
+           s4(1, se4(S_R, S_P4, 0, 7000, 1, e),
+              se6(S_R6, S_H6, 129, 0x1234, 1, e, hlim=63))])
+    scase("icmp-echo-no-mapping", "RFC 6146 §3.5.3",
+          "an echo reply to identifier 7000 with no mapping: dropped "
+          "(nat64-no-mapping)",
+          [s4(0, se4(S_R, S_P4, 0, 7000, 1, e), reason="nat64-no-mapping")])
+    scase("icmp-echo-expiry", "RFC 6146 §3.5.3, §4",
+          "ICMP query lifetime 60 s, refreshed by every packet: replies "
+          "at t=59 and t=118 pass, at t=178 (60 s after the last) the "
+          "mapping is gone",
+          [s6(0, se6(S_H6, S_R6, 128, 0x1234, 1, e),
+              out4(se4, S_P4, S_R, 8, 7000, 1, e, ident=I)),
+           tick(59),
+           s4(59, se4(S_R, S_P4, 0, 7000, 1, e),
+              se6(S_R6, S_H6, 129, 0x1234, 1, e, hlim=63)),
+           tick(118),
+           s4(118, se4(S_R, S_P4, 0, 7000, 1, e),
+              se6(S_R6, S_H6, 129, 0x1234, 1, e, hlim=63)),
+           tick(178),
+           s4(178, se4(S_R, S_P4, 0, 7000, 1, e),
+              reason="nat64-no-mapping")])
+
+    # ---- ICMP errors, RFC 6146 §3.5.4 / RFC 7915 §4.3, §5.3
+    u_out = out4(su4, S_P4, S_R, 3000, 53, d, ident=I)
+    u_in6 = su6(S_H6, S_R6, 40000, 53, d)
+    quoted6 = su6(S_H6, S_R6, 40000, 53, d, hlim=63)   # TTL 63 -> hlim 63
+    scase("icmp4-error-about-udp-flow", "RFC 6146 §3.5.4, RFC 7915 §4.3",
+          "ICMPv4 3/3 from a router quoting the translated UDP packet: "
+          "ICMPv6 1/4 to the client, the quoted packet's addresses and "
+          "port 3000 -> 40000 restored",
+          [s6(0, u_in6, u_out),
+           s4(1, ip4(S_RT, S_P4, 1, icmp4(3, 3, rest_unused(), u_out),
+                     id=0x5151),
+              ip6(S_RT6, S_H6, 58,
+                  icmp6(S_RT6, S_H6, 1, 4, rest_unused(), quoted6),
+                  hlim=63))])
+    scase("icmp4-error-no-flow", "RFC 6146 §3.5.4",
+          "ICMPv4 error quoting a packet of no known flow: dropped "
+          "(nat64-no-mapping)",
+          [s4(0, ip4(S_RT, S_P4, 1, icmp4(3, 3, rest_unused(), u_out),
+                     id=0x5151), reason="nat64-no-mapping")])
+    # the client answers an inbound packet with Port Unreachable
+    late = su4(S_RB, S_P4, 9999, 3000, r)
+    late6 = su6(S_RB6, S_H6, 9999, 40000, r, hlim=63)
+    scase("icmp6-error-about-inbound", "RFC 6146 §3.5.4, RFC 7915 §5.3",
+          "ICMPv6 1/4 from the client about an inbound packet: ICMPv4 3/3 "
+          "from 192.0.2.1 quoting 203.0.113.9:9999 -> 192.0.2.1:3000 "
+          "(inner ID 0, TTL = inner hop limit)",
+          [s6(0, u_in6, u_out),
+           s4(1, late, late6),
+           s6(2, ip6(S_H6, S_RB6, 58,
+                     icmp6(S_H6, S_RB6, 1, 4, rest_unused(), late6)),
+              ip4(S_P4, S_RB, 1,
+                  icmp4(3, 3, rest_unused(),
+                        su4(S_RB, S_P4, 9999, 3000, r, ttl=63, id=0)),
+                  ttl=63, id=I + 1))])
+
+    # ---- hairpinning, RFC 6146 §3.8
+    hd = pay(20, 24)
+    scase("hairpin-static", "RFC 6146 §3.8",
+          "B sends to 64:ff9b::192.0.2.1 port 3000, A's static mapping: "
+          "translated and sent back in to A, from B's mapping "
+          "192.0.2.2:3000; A's answer hairpins back to B",
+          [s6(0, su6(S_H6B, S_P46, 41000, 3000, hd),
+              su6(S_P4B6, S_H6, 3000, 40000, hd, hlim=62),
+              expect="hairpin"),
+           s6(1, su6(S_H6, S_P4B6, 40000, 3000, hd),
+              su6(S_P46, S_H6B, 3000, 41000, hd, hlim=62),
+              expect="hairpin")],
+          sets=["pool4 192.0.2.2 udp 3000-3000",
+                "static-bib udp %s 40000 192.0.2.1 3000" % S_H6])
+    scase("hairpin-dynamic", "RFC 6146 §3.8, §3.5.1.1",
+          "pool4 UDP 1023-1024: A ([H6]:500) gets 1023 by its port class; "
+          "B ([H6B]:40000) sends to 64:ff9b::192.0.2.1 port 1023 and gets "
+          "1024: hairpinned to A from 64:ff9b::192.0.2.1 port 1024",
+          [s6(0, su6(S_H6, S_R6, 500, 53, d),
+              out4(su4, S_P4, S_R, 1023, 53, d, ident=I)),
+           s6(1, su6(S_H6B, S_P46, 40000, 1023, hd),
+              su6(S_P46, S_H6, 1024, 500, hd, hlim=62), expect="hairpin")],
+          config="nat64-bare", sets=["pool4 192.0.2.1 udp 1023-1024"])
+    scase("hairpin-loop", "RFC 6146 §5.3",
+          "an IPv6 source inside pool6 is a translated packet looping: "
+          "dropped (nat64-hairpin-loop)",
+          [s6(0, su6(S_P46, S_R6, 3000, 53, d),
+              reason="nat64-hairpin-loop")])
+
+    # ---- subscriber limits (design, RFC 6888 REQ-3/4)
+    scase("quota-second-flow", "RFC 6146 §3.5.1, RFC 6888 REQ-4",
+          "sub-max-sessions 1: a second session of the subscriber is "
+          "refused with ICMPv6 1/1 (nat64-quota); its first flow goes on",
+          [s6(0, su6(S_H6, S_R6, 40000, 53, d),
+              out4(su4, S_P4, S_R, 3000, 53, d, ident=I)),
+           s6(1, su6(S_H6, S_RB6, 40000, 53, d),
+              gen_err6(S_H6, 1, 1, rest_unused(),
+                       su6(S_H6, S_RB6, 40000, 53, d)),
+              expect="icmp", reason="nat64-quota"),
+           s6(2, su6(S_H6, S_R6, 40000, 53, d),
+              out4(su4, S_P4, S_R, 3000, 53, d, ident=I + 1))],
+          sets=["sub-max-sessions 1"])
+    scase("quota-sub-len-56", "RFC 6146 §3.5.1, RFC 6888 REQ-4",
+          "sub-max-sessions 1, /56 subscribers: 2001:db8:1::11 shares the "
+          "subscriber of 2001:db8:1::10: its echo request is refused "
+          "(ICMPv6 1/1)",
+          [s6(0, su6(S_H6, S_R6, 40000, 53, d),
+              out4(su4, S_P4, S_R, 3000, 53, d, ident=I)),
+           s6(1, se6(S_H6S, S_R6, 128, 0x55, 1, e),
+              gen_err6(S_H6S, 1, 1, rest_unused(),
+                       se6(S_H6S, S_R6, 128, 0x55, 1, e)),
+              expect="icmp", reason="nat64-quota")],
+          sets=["sub-max-sessions 1"])
+    scase("quota-sub-len-128", "RFC 6146 §3.5.1, RFC 6888 REQ-4",
+          "sub-max-sessions 1, sub-len 128: 2001:db8:1::11 is its own "
+          "subscriber: its echo request passes",
+          [s6(0, su6(S_H6, S_R6, 40000, 53, d),
+              out4(su4, S_P4, S_R, 3000, 53, d, ident=I)),
+           s6(1, se6(S_H6S, S_R6, 128, 0x55, 1, e),
+              out4(se4, S_P4, S_R, 8, 7000, 1, e, ident=I + 1))],
+          sets=["sub-max-sessions 1", "sub-len 128"])
+
+
+def write_stateful():
+    d = os.path.join(HERE, "rfc6146")
+    os.makedirs(d, exist_ok=True)
+    for f in os.listdir(d):
+        if f.endswith(".case"):
+            os.unlink(os.path.join(d, f))
+    names = set()
+    for c in SCASES:
+        assert c["name"] not in names, c["name"]
+        names.add(c["name"])
+        lines = ["# generated by tests/packets/gen_corpus.py; do not edit",
+                 "rfc: " + c["rfc"], "desc: " + c["desc"],
+                 "mode: stateful", "config: " + c["config"]]
+        lines += ["set: " + s for s in c["sets"]]
+        for s in c["steps"]:
+            lines.append("step: %s t=%d" % (s["dir"], s["t"]))
+            if s["inp"] is not None:
+                lines.append("in: " + s["inp"].hex())
+            lines += ["expect: " + s["expect"], "reason: " + s["reason"]]
+            lines += ["out: " + o.hex() for o in s["outs"]]
+        with open(os.path.join(d, c["name"] + ".case"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+    print("%-12s %d (stateful)" % ("rfc6146", len(SCASES)))
+
+
 def main():
     gen_nsp_checksums()
     gen_rfc6052()
@@ -1649,7 +2132,9 @@ def main():
     gen_robustness()
     gen_l4_robustness()
     gen_review_additions()
+    gen_rfc6146()
     write_all()
+    write_stateful()
 
 
 if __name__ == "__main__":

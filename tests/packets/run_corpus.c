@@ -1,6 +1,7 @@
 /*
  * run_corpus.c - run the golden packet corpus through the translation core
- * and compare verdict, reason and every output byte.
+ * and compare verdict, reason and every output byte.  A stateful case
+ * (mode: stateful) runs its steps through one NAT64 worker (nat64.h).
  *
  * Usage: run_corpus [-v] DIR|FILE...   (prints "corpus: N passed, N failed")
  */
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dataplane/xlat/nat64.h"
 #include "tests/lib/corpus.h"
 
 #define HEADROOM 256
@@ -62,6 +64,7 @@ static int run_one(const char *path, int verbose, int no_fast)
 
 	if (corpus_load(path, &c, err, sizeof(err))) {
 		printf("FAIL %s\n  cannot load: %s\n", path, err);
+		corpus_free(&c);
 		return 0;
 	}
 	memset(&st, 0, sizeof(st));
@@ -115,6 +118,170 @@ static int run_one(const char *path, int verbose, int no_fast)
 	return ok;
 }
 
+static const char *dir_name(enum corpus_dir d)
+{
+	return d == CORPUS_6TO4 ? "6to4" : d == CORPUS_4TO6 ? "4to6" : "tick";
+}
+
+static void step_header(const struct corpus_case *c, unsigned i)
+{
+	const struct corpus_step *st = &c->steps[i];
+	header(c);
+	printf("  step %u (%s t=%u, line %d):", i + 1, dir_name(st->dir), st->t,
+	       st->line);
+}
+
+/* Compare a step's outputs; 1 when they match. */
+static int step_outputs(const struct corpus_case *c, unsigned i,
+			const struct xlat_pkt *outs, unsigned nout)
+{
+	const struct corpus_step *st = &c->steps[i];
+	if (nout != st->n_out) {
+		step_header(c, i);
+		printf(" outputs: want %u packets, got %u\n", st->n_out, nout);
+		return 0;
+	}
+	for (unsigned k = 0; k < nout; k++) {
+		if (outs[k].len != st->out_len[k] ||
+		    memcmp(outs[k].data, st->out[k], st->out_len[k])) {
+			step_header(c, i);
+			printf(" output %u differs (want %u bytes, got %u):\n",
+			       k, st->out_len[k], outs[k].len);
+			corpus_hexdiff(stdout, st->out[k], st->out_len[k],
+				       outs[k].data, outs[k].len);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* One tick: every ICMP error nat64_tick has, in order. */
+static unsigned run_tick(struct nat64 *n, struct xlat_pkt *outs)
+{
+	unsigned k = 0;
+	for (;;) {
+		struct xlat_pkt o = {fragbuf[k] + HEADROOM, 0};
+		if (!nat64_tick(n, &o))
+			break;
+		outs[k++] = o;
+		if (k == CORPUS_STEP_MAX_OUT + 1)
+			break; /* more than any case expects: a mismatch */
+	}
+	return k;
+}
+
+/* A stateful case: one worker (xlat_ctx + nat64_db + nat64), the static
+ * BIB entries, then the steps in order, each at n.now = 1000 + t.  Stops
+ * at the first step that differs (the later ones depend on its state). */
+static int run_stateful(struct corpus_case *c, int verbose)
+{
+	char err[512];
+	struct xlat_stats st;
+	struct xlat_ctx ctx;
+	struct nat64 n;
+	struct nat64_db *db;
+	int ok = 1;
+
+	memset(&st, 0, sizeof(st));
+	xlat_ctx_init(&ctx, &c->cfg, c->eamt, &st, 1);
+	ctx.ip4_id = c->id_seed;
+	db = nat64_db_init(&c->ncfg, 0, NULL, err, sizeof(err));
+	if (!db) {
+		header(c);
+		printf("  nat64_db_init: %s\n", err);
+		return 0;
+	}
+	if (nat64_init(&n, &ctx, db, err, sizeof(err))) {
+		header(c);
+		printf("  nat64_init: %s\n", err);
+		nat64_db_fini(db);
+		return 0;
+	}
+	for (unsigned i = 0; i < c->n_static; i++) {
+		const struct corpus_static_bib *sb = &c->static_bib[i];
+		int r = nat64_bib_add_static(db, sb->proto, sb->src6,
+					     sb->sport6, sb->addr4, sb->port4);
+		if (r) {
+			header(c);
+			printf("  static-bib %u: nat64_bib_add_static: %s\n",
+			       i + 1, strerror(-r));
+			ok = 0;
+		}
+	}
+	for (unsigned i = 0; ok && i < c->n_steps; i++) {
+		const struct corpus_step *sp = &c->steps[i];
+		struct xlat_pkt outs[CORPUS_STEP_MAX_OUT + 1];
+		unsigned nout = 0;
+		enum xlat_reason r = XLAT_R_NONE;
+
+		n.now = 1000 + sp->t;
+		if (sp->dir == CORPUS_TICK) {
+			nout = run_tick(&n, outs);
+			ok = step_outputs(c, i, outs, nout);
+			continue;
+		}
+		memset(buf, 0xee, sizeof(buf));
+		memcpy(buf + HEADROOM, sp->in, sp->in_len);
+		struct xlat_pkt pkt = {buf + HEADROOM, sp->in_len};
+		enum xlat_verdict v = sp->dir == CORPUS_6TO4
+					  ? nat64_6to4(&n, &pkt, &r)
+					  : nat64_4to6(&n, &pkt, &r);
+		if (v != sp->expect || r != sp->reason) {
+			step_header(c, i);
+			printf(" verdict: want %s/%s, got %s/%s\n",
+			       xlat_verdict_name(sp->expect),
+			       xlat_reason_name(sp->reason),
+			       xlat_verdict_name(v), xlat_reason_name(r));
+			ok = 0;
+			break;
+		}
+		if (v == XLAT_FORWARD || v == XLAT_HAIRPIN || v == XLAT_ICMP) {
+			outs[0] = pkt;
+			nout = 1;
+		} else if (v == XLAT_FRAGMENT) {
+			for (unsigned k = 0; k < CORPUS_STEP_MAX_OUT; k++)
+				outs[k].data = fragbuf[k];
+			int nf =
+			    xlat_frag6(&ctx, &pkt, outs, CORPUS_STEP_MAX_OUT);
+			nout = nf > 0 ? (unsigned)nf : 0;
+		}
+		ok = step_outputs(c, i, outs, nout);
+	}
+	if (ok && verbose)
+		printf("ok   %s (%u steps)\n", c->path, c->n_steps);
+	nat64_fini(&n);
+	nat64_db_fini(db);
+	return ok;
+}
+
+/* Load a case and run it: stateless ones twice (as engines call the core,
+ * then with the fast path off), stateful ones once. */
+static int run_case(const char *path, int verbose)
+{
+	struct corpus_case c;
+	char err[1024];
+
+	if (corpus_load(path, &c, err, sizeof(err))) {
+		printf("FAIL %s\n  cannot load: %s\n", path, err);
+		corpus_free(&c);
+		return 0;
+	}
+	int stateful = c.mode == CORPUS_STATEFUL;
+	int ok = 1;
+	if (stateful) {
+		path_name = "";
+		ok = run_stateful(&c, verbose);
+	}
+	corpus_free(&c);
+	if (stateful)
+		return ok;
+	path_name = "";
+	ok = run_one(path, verbose, 0);
+	path_name = " (general path)";
+	ok &= run_one(path, 0, 1);
+	return ok;
+}
+
 int main(int argc, char **argv)
 {
 	int verbose = 0, passed = 0, failed = 0;
@@ -132,12 +299,10 @@ int main(int argc, char **argv)
 	}
 	qsort(paths, npaths, sizeof(*paths), cmpstr);
 	for (size_t i = 0; i < npaths; i++) {
-		/* Every case through the core as engines call it, then with the
-		 * fast path off: both must give the expected bytes. */
-		path_name = "";
-		int ok = run_one(paths[i], verbose, 0);
-		path_name = " (general path)";
-		ok &= run_one(paths[i], 0, 1);
+		/* Every stateless case through the core as engines call it,
+		 * then with the fast path off: both must give the expected
+		 * bytes.  A stateful case runs once. */
+		int ok = run_case(paths[i], verbose);
 		if (ok)
 			passed++;
 		else
