@@ -19,6 +19,11 @@ XLAT_HDR := $(wildcard dataplane/xlat/*.h)
 XLAT_OBJ := $(XLAT_SRC:%.c=$(B)/%.o)
 LIBXLAT  := $(B)/libxlat.a
 
+DNS64_SRC := $(wildcard dns64/*.c)
+DNS64_HDR := $(wildcard dns64/*.h)
+DNS64_OBJ := $(DNS64_SRC:%.c=$(B)/%.o)
+LIBDNS64  := $(B)/libdns64.a
+
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(B)/%.o)
 
@@ -29,19 +34,19 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%-replay)
 
-BENCH_BIN := $(B)/bench/bench_xlat
+BENCH_BIN := $(B)/bench/bench_xlat $(B)/bench/bench_nat64
 
 LINT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build/*')
 
 .PHONY: demo all deps test unit corpus lint fuzz fuzz-build bench clean corpus-gen
 
-all: $(LIBXLAT) $(UNIT_BIN) $(B)/tests/run_corpus $(B)/bpf/xlat_inline_bpf.o \
+all: $(LIBXLAT) $(LIBDNS64) $(UNIT_BIN) $(B)/tests/run_corpus $(B)/bpf/xlat_inline_bpf.o \
 	$(B)/gate64-maplog
 
 deps:
 	./scripts/deps.sh
 
-$(B)/%.o: %.c $(XLAT_HDR) $(wildcard tests/lib/*.h)
+$(B)/%.o: %.c $(XLAT_HDR) $(DNS64_HDR) $(wildcard tests/lib/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -49,9 +54,13 @@ $(LIBXLAT): $(XLAT_OBJ)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
-$(B)/tests/test_%: tests/unit/test_%.c $(LIBXLAT) $(TESTLIB_OBJ)
+$(LIBDNS64): $(DNS64_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $< $(TESTLIB_OBJ) $(LIBXLAT) -lcmocka -lpthread -o $@
+	$(AR) rcs $@ $^
+
+$(B)/tests/test_%: tests/unit/test_%.c $(LIBDNS64) $(LIBXLAT) $(TESTLIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(TESTLIB_OBJ) $(LIBDNS64) $(LIBXLAT) -lcmocka -lpthread -o $@
 
 # gate64-maplog: who held an IPv4 transport address when (RFC 6888 §4).
 $(B)/gate64-maplog: control/maplog.c $(LIBXLAT)
@@ -79,17 +88,28 @@ $(B)/fuzz/fuzz_%-replay: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(XLAT_SRC
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZ_FLAGS) $< tests/fuzz/replay_main.c $(XLAT_SRC) -o $@
 
+# DNS64 harnesses get dns64/ compiled in too (make picks the rule with the
+# shortest stem, so these win over the two above).
+$(B)/fuzz/fuzz_dns64_%: tests/fuzz/fuzz_dns64_%.c $(DNS64_SRC) $(DNS64_HDR) $(XLAT_SRC) $(XLAT_HDR)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer $< $(DNS64_SRC) $(XLAT_SRC) -o $@
+
+$(B)/fuzz/fuzz_dns64_%-replay: tests/fuzz/fuzz_dns64_%.c tests/fuzz/replay_main.c $(DNS64_SRC) $(DNS64_HDR) $(XLAT_SRC) $(XLAT_HDR)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_FLAGS) $< tests/fuzz/replay_main.c $(DNS64_SRC) $(XLAT_SRC) -o $@
+
 fuzz-build: $(FUZZ_BIN) $(FUZZ_REPLAY)
 
 fuzz: fuzz-build
 	./scripts/fuzz.sh $(FUZZ_SECONDS)
 
-$(BENCH_BIN): tests/bench/bench_xlat.c $(LIBXLAT)
+$(B)/bench/bench_%: tests/bench/bench_%.c $(LIBXLAT)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) -O2 -g -I. $< $(LIBXLAT) -o $@
 
 bench: $(BENCH_BIN)
 	./scripts/bench.sh
+	./scripts/bench-nat64.sh
 
 lint:
 	./scripts/lint.sh $(LINT_SRC)

@@ -4,24 +4,31 @@
 #   fuzz.sh --one BIN SECONDS       run one fuzzer, seeded from the corpus
 #   fuzz.sh --replay BIN            replay the seeds through a harness
 # Seeds: the input packets of the golden corpus (tests/packets), written
-# once to build/fuzz/seeds-<dir>; findings go to build/fuzz/crash-*.
+# once to build/fuzz/seeds-<dir>; fuzz_nat64 gets its own multi-packet
+# seeds (seeds.py nat64), fuzz_dns64_* DNS messages (seeds_dns64.py);
+# findings go to build/fuzz/crash-*.
 set -eu
 cd "$(dirname "$0")/.."
 B=build/fuzz
 
 seeds() { # direction -> seed dir
 	d=$B/seeds-$1
-	if [ ! -d "$d" ] || [ -n "$(find tests/packets -name '*.case' -newer "$d" | head -n1)" ]; then
+	gen=tests/fuzz/seeds.py
+	case $1 in dns64) gen=tests/fuzz/seeds_dns64.py ;; esac
+	if [ ! -d "$d" ] || [ "$gen" -nt "$d" ] ||
+		[ -n "$(find tests/packets -name '*.case' -newer "$d" | head -n1)" ]; then
 		rm -rf "$d"
 		mkdir -p "$d"
-		/usr/bin/python3 tests/fuzz/seeds.py "$1" "$d"
+		/usr/bin/python3 "$gen" "$1" "$d"
 	fi
 	echo "$d"
 }
 
 dir_of() {
 	case $(basename "$1") in
+	*dns64*) echo dns64 ;;
 	*6to4*) echo 6to4 ;;
+	*nat64*) echo nat64 ;;
 	*) echo 4to6 ;;
 	esac
 }
@@ -35,8 +42,10 @@ case ${1:-} in
 	s=$(seeds "$(dir_of "$2")")
 	work=$B/work-$(basename "$2")
 	mkdir -p "$work"
+	# fuzz_nat64's inputs are sequences of packets: let them be longer
+	case $(basename "$2") in *nat64*) maxlen=8192 ;; *) maxlen=2048 ;; esac
 	rc=0
-	"$2" -max_total_time="$3" -max_len=2048 -timeout=10 -rss_limit_mb=2048 \
+	"$2" -max_total_time="$3" -max_len=$maxlen -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix=$B/ -print_final_stats=1 "$work" "$s" \
 		>"$work.log" 2>&1 || rc=$?
 	tail -n 12 "$work.log"

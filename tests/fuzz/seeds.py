@@ -2,6 +2,7 @@
 """Seed inputs for the translation fuzz targets.
 
     seeds.py DIR OUTDIR      DIR is 4to6 or 6to4
+    seeds.py nat64 OUTDIR    multi-packet inputs for fuzz_nat64
 
 Writes one file per golden-corpus case (tests/packets/**/*.case, format in
 tests/packets/README.md) whose `dir:` is DIR: the `in:` packet, hex-decoded,
@@ -10,6 +11,11 @@ after one selector byte that picks the harness configuration
 2 = 2001:db8:122:344::/64, 3 = WKP without EAM), chosen from the case's `config:`.  It also
 writes a handful of hand-made packets (valid checksums, both directions,
 every configuration), so fuzzing has a start even without a corpus.
+The nat64 mode writes hand-made sequences of records (layout in
+tests/fuzz/fuzz_nat64.c): flows of each protocol with their replies,
+TCP from open to close, held SYNs, expiry, ICMP errors both ways,
+hairpinning, static entries, pool4 exhaustion; and every hand-made
+packet of the WKP configuration as a one-record input.
 Standard library only.
 """
 
@@ -215,12 +221,173 @@ def hand_6to4():
     return seeds
 
 
+# ------------------------------------------------------- nat64 sequences
+# record kinds (fuzz_nat64.c): ctl bits 0-1 kind, 2-4 time step, 5-6 ticks,
+# 7 fix checksums
+K6, K4, K4AIM, KCTL = 0, 1, 2, 3
+FIX = 0x80
+
+
+def rec(kind, body, t=0, ticks=0, fix=False):
+    ctl = kind | (t << 2) | (ticks << 5) | (FIX if fix else 0)
+    return bytes([ctl]) + struct.pack("!H", len(body)) + body
+
+
+def nat64_udp6(src, sport, dst4, dport, n=16, hlim=64, proto=17):
+    s, d = a6(src), embed(0, dst4)
+    if proto == 17:
+        body = struct.pack("!HHHH", sport, dport, 8 + n, 0) + pay(n)
+        return ip6(s, d, 17, l4_6(s, d, 17, body, 6), hlim=hlim)
+    return None
+
+
+def nat64_tcp6(src, sport, dst4, dport, flags):
+    s, d = a6(src), embed(0, dst4)
+    body = struct.pack("!HHIIBBHHH", sport, dport, 1, 0, 0x50, flags, 8192,
+                       0, 0)
+    return ip6(s, d, 6, l4_6(s, d, 6, body, 16))
+
+
+def nat64_echo6(src, dst4, ident):
+    s, d = a6(src), embed(0, dst4)
+    body = struct.pack("!BBHHH", 128, 0, 0, ident, 1) + pay(16)
+    return ip6(s, d, 58, l4_6(s, d, 58, body, 2))
+
+
+def nat64_udp4(src, sport, dst, dport, n=16):
+    body = struct.pack("!HHHH", sport, dport, 8 + n, 0) + pay(n)
+    return ip4(src, dst, 17, l4_4(src, dst, 17, body, 6))
+
+
+def nat64_tcp4(src, sport, dst, dport, flags):
+    body = struct.pack("!HHIIBBHHH", sport, dport, 1, 0, 0x50, flags, 8192,
+                       0, 0)
+    return ip4(src, dst, 6, l4_4(src, dst, 6, body, 16))
+
+
+def nat64_echo4(src, dst, ident, t=0):
+    body = struct.pack("!BBHHH", t, 0, 0, ident, 1) + pay(16)
+    return ip4(src, dst, 1, l4_4(src, dst, 1, body, 2))
+
+
+def nat64_seeds():
+    H, H2 = "2001:db8:1::10", "2001:db8:2::20"
+    R, R2 = "198.51.100.7", "203.0.113.9"
+    P = "192.0.2.1"
+    SYN, ACK, FIN, RST = 0x02, 0x10, 0x01, 0x04
+    out = []
+
+    def add(name, cfg0, cfg1, recs):
+        out.append((name, bytes([cfg0, cfg1]) + b"".join(recs)))
+
+    udp = [rec(K6, nat64_udp6(H, 1234, R, 53)),
+           rec(K4AIM, nat64_udp4(R, 1, P, 1), fix=True),
+           rec(K4AIM, nat64_udp4(R2, 1, P, 1), fix=True),  # other remote
+           rec(K6, nat64_udp6(H, 1234, R2, 53), t=1),
+           rec(K6, nat64_udp6(H, 1234, R, 53), t=6, ticks=3),
+           rec(K4AIM, nat64_udp4(R, 1, P, 1), t=6, ticks=3, fix=True)]
+    for c0 in (0, 1, 2, 0x21, 0x88):
+        add(f"udp-cfg{c0:02x}", c0, 0, udp)
+    add("udp-nsp64", 0, 1, [rec(K6, ip6(a6(H), embed(2, R), 17, l4_6(
+        a6(H), embed(2, R), 17, struct.pack("!HHHH", 9, 53, 24, 0) +
+        pay(16), 6))), rec(K4AIM, nat64_udp4(R, 1, P, 1), fix=True)])
+
+    tcp = [rec(K6, nat64_tcp6(H, 40000, R, 80, SYN)),
+           rec(K4AIM, nat64_tcp4(R, 1, P, 1, SYN | ACK), fix=True),
+           rec(K6, nat64_tcp6(H, 40000, R, 80, ACK)),
+           rec(K6, nat64_tcp6(H, 40000, R, 80, ACK), t=5, ticks=1),
+           rec(K6, nat64_tcp6(H, 40000, R, 80, FIN | ACK)),
+           rec(K4AIM, nat64_tcp4(R, 1, P, 1, FIN | ACK), fix=True),
+           rec(K6, nat64_tcp6(H, 40000, R, 80, ACK), t=7, ticks=3),
+           rec(K6, nat64_tcp6(H, 40001, R, 80, SYN)),
+           rec(K4AIM, nat64_tcp4(R, 1, P, 1, RST), fix=True, ticks=1)]
+    for c0 in (0, 1, 2, 0x20):
+        add(f"tcp-cfg{c0:02x}", c0, 0, tcp)
+
+    # an inbound SYN without mapping is held, then answered (§3.5.2.2)
+    held = [rec(K4, nat64_tcp4(R, 5555, P, 1030, SYN)),
+            rec(K4, nat64_tcp4(R2, 5555, P, 1031, SYN)),
+            rec(K6, nat64_tcp6(H, 1030, R, 5555, SYN)),
+            rec(K4, nat64_tcp4(R, 80, P, 1020, ACK), t=3, ticks=1),
+            rec(K6, nat64_udp6(H, 7, R, 7), t=3, ticks=1)]
+    add("tcp-held", 0, 0, held)
+    add("tcp-held-drop", 4, 0, held)
+
+    echo = [rec(K6, nat64_echo6(H, R, 77)),
+            rec(K4AIM, nat64_echo4(R, P, 1, 0), fix=True),
+            rec(K4AIM, nat64_echo4(R, P, 1, 8), fix=True),
+            rec(K6, nat64_echo6(H, R, 77), t=4, ticks=3)]
+    add("echo", 0, 0, echo)
+    add("echo-general", 0, 2, echo)
+
+    # ICMP errors about a flow, both ways
+    inner6 = ip6(embed(0, R), a6(H), 17, l4_6(embed(0, R), a6(H), 17,
+                 struct.pack("!HHHH", 53, 1234, 24, 0) + pay(16), 6))
+    rtr = a6("2001:db8:ff::1")
+    err6 = ip6(rtr, embed(0, R), 58, l4_6(rtr, embed(0, R), 58,
+               struct.pack("!BBHI", 1, 4, 0, 0) + inner6, 2))
+    ptb6 = ip6(rtr, embed(0, R), 58, l4_6(rtr, embed(0, R), 58,
+               struct.pack("!BBHI", 2, 0, 0, 1280) + inner6, 2))
+    inner4 = nat64_udp4(P, 1, R, 1)
+    err4 = ip4("198.51.100.254", P, 1,
+               _icmp4(struct.pack("!BBHI", 3, 3, 0, 0) + inner4))
+    frag4 = ip4("198.51.100.254", P, 1,
+                _icmp4(struct.pack("!BBHHH", 3, 4, 0, 0, 1400) + inner4))
+    add("icmp-errors", 0, 0, [rec(K6, nat64_udp6(H, 1234, R, 53)),
+                              rec(K6, err6), rec(K6, ptb6),
+                              rec(K4AIM, err4, fix=True),
+                              rec(K4AIM, frag4, fix=True)])
+
+    # hairpinning: H's mapping, then H2 sends to its pool6 image
+    add("hairpin", 0, 0, [rec(K6, nat64_udp6(H, 1234, R, 53)),
+                          rec(KCTL, bytes([3]) + nat64_udp6(H2, 999, P, 1),
+                              fix=True),
+                          rec(KCTL, bytes([3]) + nat64_tcp6(H2, 998, P, 1,
+                                                            SYN), fix=True)])
+
+    # static entries, deletions, log drain
+    st = bytes([0, 1]) + a6(H2) + struct.pack("!HBH", 8080, 0, 60010)
+    add("static", 0x20, 0, [rec(KCTL, st),
+                            rec(K4, nat64_udp4(R, 4444, P, 60010)),
+                            rec(KCTL, bytes([1, 0, 0])),
+                            rec(KCTL, bytes([2, 0, 0])),
+                            rec(KCTL, bytes([4])),
+                            rec(K6, nat64_udp6(H2, 8080, R, 4444), t=6,
+                                ticks=3)])
+
+    # exhaustion: many flows from many sources and ports
+    many = []
+    for i in range(80):
+        src = f"2001:db8:{i % 20:x}::{i + 1:x}"
+        many.append(rec(K6, nat64_udp6(src, 1000 + i, R, 53)))
+    many.append(rec(K6, nat64_udp6(H, 1, R, 53), t=6, ticks=3))
+    for c0 in (0, 2, 0x10, 0x1a, 0x80):
+        add(f"exhaust-cfg{c0:02x}", c0, 0, many)
+
+    # the one-packet seeds of both directions, as one record each
+    for name, data in hand_6to4():
+        if data[0] == 3:
+            out.append((f"one-6to4-{name}", b"\0\0" + rec(K6, data[1:])))
+    for name, data in hand_4to6():
+        if data[0] == 3:
+            out.append((f"one-4to6-{name}", b"\0\0" + rec(K4, data[1:])))
+    return out
+
+
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("4to6", "6to4"):
-        print("usage: seeds.py 4to6|6to4 OUTDIR", file=sys.stderr)
+    if len(sys.argv) != 3 or sys.argv[1] not in ("4to6", "6to4", "nat64"):
+        print("usage: seeds.py 4to6|6to4|nat64 OUTDIR", file=sys.stderr)
         return 2
     direction, outdir = sys.argv[1], sys.argv[2]
     os.makedirs(outdir, exist_ok=True)
+    if direction == "nat64":
+        seeds = nat64_seeds()
+        for name, data in seeds:
+            with open(os.path.join(outdir, name), "wb") as f:
+                f.write(data)
+        print(f"seeds: {len(seeds)} hand-made (nat64) -> {outdir}",
+              file=sys.stderr)
+        return 0
     seeds = corpus_seeds(direction)
     ncorpus = len(seeds)
     hand = hand_4to6() if direction == "4to6" else hand_6to4()
