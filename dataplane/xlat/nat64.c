@@ -11,6 +11,29 @@
 #include "nat64.h"
 #include "xlat_priv.h"
 
+/* pool4 addresses in a 256-bit filter: a packet for any other address is
+ * known not ours in a few instructions, without scanning pool4. */
+static inline uint8_t p4bit(uint32_t a)
+{
+	return (uint8_t)(a ^ a >> 8 ^ a >> 16 ^ a >> 24);
+}
+
+static inline int maybe_pool4(const struct nat64 *n, uint32_t a)
+{
+	uint8_t h = p4bit(a);
+	return (int)(n->p4filter[h >> 6] >> (h & 63) & 1);
+}
+
+/* Is a one of pool4's addresses, for any protocol? (slow path) */
+static int pool4_any(const struct nat64 *n, uint32_t a)
+{
+	const struct pool4_cfg *pc = &nat64_db_cfg(n->db)->pool4;
+	for (unsigned i = 0; i < pc->n; i++)
+		if (pc->r[i].addr == a)
+			return 1;
+	return 0;
+}
+
 int nat64_init(struct nat64 *n, struct xlat_ctx *x, struct nat64_db *db,
 	       char *err, size_t errlen)
 {
@@ -29,6 +52,10 @@ int nat64_init(struct nat64 *n, struct xlat_ctx *x, struct nat64_db *db,
 	if (!n->frag) {
 		snprintf(err, errlen, "out of memory for the fragment table");
 		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < cfg->pool4.n; i++) {
+		uint8_t h = p4bit(cfg->pool4.r[i].addr);
+		n->p4filter[h >> 6] |= 1ull << (h & 63);
 	}
 	n->held_max = cfg->held_syn_max;
 	if (n->held_max) {
@@ -379,7 +406,8 @@ enum xlat_verdict nat64_6to4(struct nat64 *n, struct xlat_pkt *pkt,
 	m.port = xlat_htons(bib->port4);
 	m.has_port = 1;
 	m.has_in_port = 0;
-	int hair = pool4_contains(&nat64_db_cfg(db)->pool4, rd4, t.proto);
+	int hair = maybe_pool4(n, rd4) &&
+		   pool4_contains(&nat64_db_cfg(db)->pool4, rd4, t.proto);
 	if (v.has_frag && v.fm && !hair) { /* a first fragment */
 		struct nat64_frag *fe = frag_find(
 		    n, ip->saddr, ip->daddr, v.fid, v.proto, NAT64_FROM6, 1);
@@ -400,6 +428,15 @@ static enum xlat_verdict hairpin(struct nat64 *n, struct xlat_pkt *pkt,
 {
 	/* counted once more as an IPv4-side arrival: what it is now */
 	enum xlat_verdict v = nat64_4to6(n, pkt, reason);
+	if (v == XLAT_ICMP) {
+		/* The second leg answered with an ICMPv4 error (TTL, size):
+		 * it is about the first leg's IPv4 packet, from our own pool4
+		 * address: translate it for the IPv6 sender like any error
+		 * about a flow. */
+		v = nat64_4to6(n, pkt, reason);
+		if (v != XLAT_FORWARD)
+			return v == XLAT_ICMP ? XLAT_DROP : v;
+	}
 	return v == XLAT_FORWARD ? XLAT_HAIRPIN : v;
 }
 
@@ -464,8 +501,9 @@ enum xlat_verdict nat64_4to6(struct nat64 *n, struct xlat_pkt *pkt,
 		return done(n, 1, XLAT_DROP, r, reason);
 	const struct xlat_ip4 *ip = v.ip;
 	uint32_t a4 = xlat_ntohl(ip->daddr), rs4 = xlat_ntohl(ip->saddr);
-	uint8_t pidx = proto_index(ip->proto);
-	if (!pool4_contains(&cfg->pool4, a4, pidx))
+	/* RFC 6146 §3.5: only pool4 addresses are ours (exactly: below,
+	 * when no state matches) */
+	if (!maybe_pool4(n, a4))
 		return done(n, 1, XLAT_PASS, XLAT_R_DST_NOT_OURS, reason);
 	uint8_t ks[16], kd[16];
 	key4(ip->saddr, ks);
@@ -474,8 +512,11 @@ enum xlat_verdict nat64_4to6(struct nat64 *n, struct xlat_pkt *pkt,
 		struct nat64_frag *fe = frag_find(n, ks, kd, xlat_ntohs(ip->id),
 						  ip->proto, NAT64_FROM4, 0);
 		if (!fe)
-			return done(n, 1, XLAT_DROP, XLAT_R_NAT64_FRAGMENT,
-				    reason);
+			return pool4_any(n, a4)
+				   ? done(n, 1, XLAT_DROP,
+					  XLAT_R_NAT64_FRAGMENT, reason)
+				   : done(n, 1, XLAT_PASS, XLAT_R_DST_NOT_OURS,
+					  reason);
 		return xlat_4to6_map(n->x, pkt, &fe->map, reason);
 	}
 	const uint8_t *l4 = pkt->data + v.hl;
@@ -496,6 +537,8 @@ enum xlat_verdict nat64_4to6(struct nat64 *n, struct xlat_pkt *pkt,
 
 	uint16_t rport = t.proto == NAT64_ICMP ? 0 : t.sport;
 	uint32_t b = nat64_bib_find4(db, t.proto, a4, t.dport);
+	if (b == NAT64_NONE && !pool4_contains(&cfg->pool4, a4, t.proto))
+		return done(n, 1, XLAT_PASS, XLAT_R_DST_NOT_OURS, reason);
 	if (b == NAT64_NONE) {
 		/* RFC 6146 §3.5.2.2: a V4 SYN with no mapping is held for
 		 * simultaneous open, unless configured to drop at once. */
@@ -577,7 +620,9 @@ static enum xlat_verdict icmp_err_4to6(struct nat64 *n, struct xlat_pkt *pkt,
 	if (b == NAT64_NONE ||
 	    nat64_sess_find(n->db, b, xlat_ntohl(in.ip->daddr),
 			    t.proto == NAT64_ICMP ? 0 : t.dport) == NAT64_NONE)
-		return done(n, 1, XLAT_DROP, XLAT_R_NAT64_NO_BIB, reason);
+		return pool4_any(n, xlat_ntohl(o->ip->daddr))
+			   ? done(n, 1, XLAT_DROP, XLAT_R_NAT64_NO_BIB, reason)
+			   : done(n, 1, XLAT_PASS, XLAT_R_DST_NOT_OURS, reason);
 	const struct nat64_bib *bib = nat64_bib_get(n->db, b);
 	struct xlat_map m = {0};
 	/* the router's address gets its image, whatever it is (RFC 7915

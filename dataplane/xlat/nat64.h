@@ -55,6 +55,7 @@ struct nat64 {
 	struct nat64_held *held; /* cfg->held_syn_max slots */
 	uint16_t held_max;
 	struct nat64_frag *frag; /* NAT64_FRAGS slots, open addressing */
+	uint64_t p4filter[4];	 /* pool4 addresses, one bit each (hashed) */
 };
 
 #define NAT64_FRAGS	  1024 /* datagrams in flight per worker (power of two) */

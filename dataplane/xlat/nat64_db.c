@@ -115,6 +115,27 @@ static uint64_t sip13(const uint64_t key[2], const uint64_t *m, unsigned n)
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
+/*
+ * Table indexes: a keyed multiply-rotate over 64-bit words, finished by a
+ * xorshift-multiply mix, with the shard's random key (as Linux conntrack
+ * seeds jhash): a few instructions a word, which is what a per-packet
+ * lookup can afford.  The key never leaves the shard and bucket numbers are
+ * not observable, so a remote party cannot aim at one bucket.  SipHash
+ * stays where a value must be computed alike by every worker (owner6).
+ */
+static inline uint32_t fhash(const uint64_t key[2], const uint64_t *m,
+			     unsigned n, uint32_t mask)
+{
+	uint64_t h = key[0];
+	for (unsigned i = 0; i < n; i++)
+		h = rotl((h ^ m[i]) * 0x9e3779b97f4a7c15ull, 29);
+	h ^= key[1];
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93ull;
+	h ^= h >> 32;
+	return (uint32_t)h & mask;
+}
+
 static inline uint64_t load64(const uint8_t *p)
 {
 	uint64_t v;
@@ -127,27 +148,27 @@ static uint32_t hash_bib6(const struct nat64_db *db, uint8_t proto,
 {
 	uint64_t m[3] = {load64(src6), load64(src6 + 8),
 			 (uint64_t)proto << 16 | sport6};
-	return (uint32_t)sip13(db->key, m, 3) & db->mbib;
+	return fhash(db->key, m, 3, db->mbib);
 }
 
 static uint32_t hash_bib4(const struct nat64_db *db, uint8_t proto,
 			  uint32_t addr4, uint16_t port4)
 {
 	uint64_t m = (uint64_t)addr4 << 32 | (uint64_t)proto << 16 | port4;
-	return (uint32_t)sip13(db->key, &m, 1) & db->mbib;
+	return fhash(db->key, &m, 1, db->mbib);
 }
 
 static uint32_t hash_sess(const struct nat64_db *db, uint32_t bib,
 			  uint32_t raddr4, uint16_t rport)
 {
 	uint64_t m[2] = {(uint64_t)bib << 32 | raddr4, rport};
-	return (uint32_t)sip13(db->key, m, 2) & db->msess;
+	return fhash(db->key, m, 2, db->msess);
 }
 
 static uint32_t hash_sub(const struct nat64_db *db, const uint8_t *prefix)
 {
 	uint64_t m[2] = {load64(prefix), load64(prefix + 8)};
-	return (uint32_t)sip13(db->key, m, 2) & db->msub;
+	return fhash(db->key, m, 2, db->msub);
 }
 
 /* The subscriber's hash shared by every worker (keyed with the pool4

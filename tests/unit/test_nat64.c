@@ -536,6 +536,32 @@ static void test_3_8_hairpin(void **state)
 	assert_int_not_equal(port_at(f->p.data + 40, 0), 41000);
 }
 
+/* RFC 6146 §3.8 with RFC 7915 §4.1: a hairpinned packet whose TTL runs
+ * out on the second leg: the IPv6 sender gets an ICMPv6 Time Exceeded,
+ * back on the IPv6 side. */
+static void test_3_8_hairpin_ttl(void **state)
+{
+	struct fix *f = *state;
+	enum xlat_reason r;
+	uint8_t hb[16];
+
+	pkt6(f, H6, R4_6, XLAT_IPPROTO_UDP, 40000, 53, 0);
+	assert_int_equal(go6(f, &r), XLAT_FORWARD);
+	uint16_t pa = port_at(f->p.data + 20, 0);
+	pkt6(f, H6B, "64:ff9b::c000:201", XLAT_IPPROTO_UDP, 41000, pa, 0);
+	((struct xlat_ip6 *)f->p.data)->hlim = 2;
+	assert_int_equal(go6(f, &r), XLAT_HAIRPIN);
+	const struct xlat_ip6 *o = out6(f);
+	a6(H6B, hb);
+	assert_memory_equal(o->daddr, hb, 16);
+	assert_int_equal(o->nexthdr, XLAT_IPPROTO_ICMPV6);
+	assert_int_equal(f->p.data[40], 3); /* Time Exceeded */
+	/* the quoted packet is B's own, translated back */
+	const struct xlat_ip6 *in = (const struct xlat_ip6 *)(f->p.data + 48);
+	assert_memory_equal(in->saddr, hb, 16);
+	assert_int_equal(port_at(f->p.data + 88, 0), 41000);
+}
+
 /* RFC 6146 §5.3: an IPv6 source inside pool6 is a loop. */
 static void test_5_3_hairpin_loop(void **state)
 {
@@ -841,6 +867,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_3_5_4_icmp_error_4to6, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_3_8_hairpin, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_3_8_hairpin_ttl, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_5_3_hairpin_loop, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_4_udp_expiry, setup, teardown),
