@@ -127,7 +127,10 @@ struct tuple {
 static enum xlat_reason l4_tuple(uint8_t ipproto, const uint8_t *l4,
 				 uint32_t avail, int v6, struct tuple *t)
 {
-	memset(t, 0, sizeof(*t));
+	t->tcp_flags = 0;
+	t->icmp_err = 0;
+	t->sport = t->dport = 0;
+	t->proto = 0;
 	if (ipproto == XLAT_IPPROTO_TCP || ipproto == XLAT_IPPROTO_UDP) {
 		if (avail < (ipproto == XLAT_IPPROTO_TCP ? 14u : 8u))
 			return XLAT_R_BAD_L4;
@@ -296,6 +299,128 @@ int nat64_tick(struct nat64 *n, struct xlat_pkt *out)
 }
 
 /* ---------------------------------------------------------------------
+ * The hit path: a plain packet (TCP, UDP or ICMP echo right after the
+ * header, not a fragment) of a flow whose session is live, with a /96
+ * pool6 and no EAM.  It makes the checks the general path below would make
+ * for such a packet and hands the core the same mapping; anything else
+ * (a miss, a possible hairpin, an error, an odd header) returns 0 and the
+ * general path decides.  test_nat64 and the stateful corpus run both.
+ */
+
+static inline int hit_6to4(struct nat64 *n, struct xlat_pkt *pkt,
+			   enum xlat_verdict *vd, enum xlat_reason *reason)
+{
+	const struct rfc6052_pfx *pf = &n->x->pool6;
+	const uint8_t *p = pkt->data;
+	const struct xlat_ip6 *ip = (const struct xlat_ip6 *)p;
+
+	if (!n->x->fast || pkt->len < XLAT_IP6_HLEN + 8 || (p[0] >> 4) != 6)
+		return 0;
+	uint32_t l4len = xlat_ntohs(ip->plen);
+	if (XLAT_IP6_HLEN + l4len > pkt->len || l4len < 8)
+		return 0;
+	const uint8_t *l4 = p + XLAT_IP6_HLEN;
+	uint8_t proto, flags = 0;
+	uint16_t sport, rport;
+	if (ip->nexthdr == XLAT_IPPROTO_UDP) {
+		proto = NAT64_UDP;
+	} else if (ip->nexthdr == XLAT_IPPROTO_TCP && l4len >= 20) {
+		proto = NAT64_TCP;
+		flags = l4[13];
+	} else if (ip->nexthdr == XLAT_IPPROTO_ICMPV6 && !l4[1] &&
+		   (l4[0] == ICMP6_ECHO || l4[0] == ICMP6_ECHO_REPLY)) {
+		proto = NAT64_ICMP;
+	} else {
+		return 0;
+	}
+	if (proto == NAT64_ICMP) {
+		sport = (uint16_t)(l4[4] << 8 | l4[5]);
+		rport = 0;
+	} else {
+		sport = (uint16_t)(l4[0] << 8 | l4[1]);
+		rport = (uint16_t)(l4[2] << 8 | l4[3]);
+	}
+	uint32_t d4, src4;
+	if (rfc6052_pfx96_extract(pf, ip->daddr, &d4) ||
+	    ip4_check(d4, pf->wkp) ||
+	    !rfc6052_pfx96_extract(pf, ip->saddr, &src4))
+		return 0; /* not ours, refused, or a loop: the general path */
+	uint32_t rd4 = xlat_ntohl(d4), b;
+	if (maybe_pool4(n, rd4))
+		return 0; /* perhaps a hairpin */
+	uint32_t si =
+	    nat64_hit6(n->db, proto, ip->saddr, sport, rd4, rport, n->now, &b);
+	if (si == NAT64_NONE)
+		return 0;
+	sess_touch(n, nat64_sess_get(n->db, si), proto, NAT64_FROM6, flags);
+	const struct nat64_bib *bib = nat64_bib_get(n->db, b);
+	struct xlat_map m;
+	m.s4 = xlat_htonl(bib->addr4);
+	m.d4 = d4;
+	m.port = xlat_htons(bib->port4);
+	m.has_port = 1;
+	m.has_in_port = 0;
+	*vd = xlat_6to4_map(n->x, pkt, &m, reason);
+	return 1;
+}
+
+static inline int hit_4to6(struct nat64 *n, struct xlat_pkt *pkt,
+			   enum xlat_verdict *vd, enum xlat_reason *reason)
+{
+	const struct rfc6052_pfx *pf = &n->x->pool6;
+	const struct xlat_ip4 *ip = (const struct xlat_ip4 *)pkt->data;
+
+	if (!n->x->fast || pkt->len < XLAT_IP4_HLEN + 8 || ip->ver_ihl != 0x45)
+		return 0;
+	uint32_t tot = xlat_ntohs(ip->tot_len);
+	if (tot > pkt->len || tot < XLAT_IP4_HLEN + 8 ||
+	    (ip->frag_off & xlat_htons(XLAT_IP4_MF | XLAT_IP4_OFFMASK)))
+		return 0;
+	uint32_t a4 = xlat_ntohl(ip->daddr);
+	if (!maybe_pool4(n, a4) || csum_ip4_hdr(ip) != 0)
+		return 0;
+	const uint8_t *l4 = pkt->data + XLAT_IP4_HLEN;
+	uint32_t l4len = tot - XLAT_IP4_HLEN;
+	uint8_t proto, flags = 0;
+	uint16_t port4, rport;
+	if (ip->proto == XLAT_IPPROTO_UDP) {
+		proto = NAT64_UDP;
+	} else if (ip->proto == XLAT_IPPROTO_TCP && l4len >= 20) {
+		proto = NAT64_TCP;
+		flags = l4[13];
+	} else if (ip->proto == XLAT_IPPROTO_ICMP && !l4[1] &&
+		   (l4[0] == ICMP4_ECHO || l4[0] == ICMP4_ECHO_REPLY)) {
+		proto = NAT64_ICMP;
+	} else {
+		return 0;
+	}
+	if (proto == NAT64_ICMP) {
+		port4 = (uint16_t)(l4[4] << 8 | l4[5]);
+		rport = 0;
+	} else {
+		rport = (uint16_t)(l4[0] << 8 | l4[1]);
+		port4 = (uint16_t)(l4[2] << 8 | l4[3]);
+	}
+	if (ip4_check(ip->saddr, pf->wkp))
+		return 0;
+	uint32_t b;
+	uint32_t si = nat64_hit4(n->db, proto, a4, port4, xlat_ntohl(ip->saddr),
+				 rport, n->now, &b);
+	if (si == NAT64_NONE)
+		return 0;
+	sess_touch(n, nat64_sess_get(n->db, si), proto, NAT64_FROM4, flags);
+	const struct nat64_bib *bib = nat64_bib_get(n->db, b);
+	struct xlat_map m;
+	rfc6052_pfx_embed(pf, ip->saddr, m.s6);
+	memcpy(m.d6, bib->src6, 16);
+	m.port = xlat_htons(bib->sport6);
+	m.has_port = 1;
+	m.has_in_port = 0;
+	*vd = xlat_4to6_map(n->x, pkt, &m, reason);
+	return 1;
+}
+
+/* ---------------------------------------------------------------------
  * IPv6 -> IPv4
  */
 
@@ -315,7 +440,10 @@ enum xlat_verdict nat64_6to4(struct nat64 *n, struct xlat_pkt *pkt,
 	struct tuple t;
 	uint32_t d4;
 	enum xlat_reason r;
+	enum xlat_verdict hv;
 
+	if (hit_6to4(n, pkt, &hv, reason))
+		return hv;
 	r = xlat_v6_parse(pkt->data, pkt->len, 0, &v);
 	if (r)
 		return done(n, 0, XLAT_DROP, r, reason);
@@ -325,7 +453,13 @@ enum xlat_verdict nat64_6to4(struct nat64 *n, struct xlat_pkt *pkt,
 	/* The destination: an EAM entry (a portal with its own IPv6
 	 * address, RFC 7757) or the pool6 image of an IPv4 address; with the
 	 * RFC 6052 §3.1 checks. */
-	r = map64(n->x, ip->daddr, &d4, 1, NULL);
+	if (n->x->fast) { /* /96 pool6, no EAM: the common case, inline */
+		r = rfc6052_pfx96_extract(pf, ip->daddr, &d4)
+			? MAP_NOT_FOUND
+			: ip4_check(d4, pf->wkp);
+	} else {
+		r = map64(n->x, ip->daddr, &d4, 1, NULL);
+	}
 	if (r == MAP_NOT_FOUND)
 		return done(n, 0, XLAT_PASS, XLAT_R_DST_NOT_OURS, reason);
 	if (r)
@@ -333,7 +467,8 @@ enum xlat_verdict nat64_6to4(struct nat64 *n, struct xlat_pkt *pkt,
 	/* RFC 6146 §5.3: a source inside pool6 is a translated packet
 	 * coming back: a loop. */
 	uint32_t dummy;
-	if (rfc6052_pfx_extract(pf, ip->saddr, &dummy) <= 0)
+	if ((pf->len == 96 ? rfc6052_pfx96_extract(pf, ip->saddr, &dummy)
+			   : rfc6052_pfx_extract(pf, ip->saddr, &dummy)) <= 0)
 		return done(n, 0, XLAT_DROP, XLAT_R_NAT64_HAIRPIN_LOOP, reason);
 	if (v.has_frag && v.foff) { /* RFC 6146 §3.4 */
 		struct nat64_frag *fe = frag_find(
@@ -400,7 +535,7 @@ enum xlat_verdict nat64_6to4(struct nat64 *n, struct xlat_pkt *pkt,
 	}
 
 	const struct nat64_bib *bib = nat64_bib_get(db, b);
-	struct xlat_map m = {0};
+	struct xlat_map m; /* the fields the core reads for 6to4 */
 	m.s4 = xlat_htonl(bib->addr4);
 	m.d4 = d4;
 	m.port = xlat_htons(bib->port4);
@@ -411,8 +546,13 @@ enum xlat_verdict nat64_6to4(struct nat64 *n, struct xlat_pkt *pkt,
 	if (v.has_frag && v.fm && !hair) { /* a first fragment */
 		struct nat64_frag *fe = frag_find(
 		    n, ip->saddr, ip->daddr, v.fid, v.proto, NAT64_FROM6, 1);
-		if (fe)
-			fe->map = m;
+		if (fe) {
+			memset(&fe->map, 0, sizeof(fe->map));
+			fe->map.s4 = m.s4;
+			fe->map.d4 = m.d4;
+			fe->map.port = m.port;
+			fe->map.has_port = 1;
+		}
 	}
 	enum xlat_verdict vd = xlat_6to4_map(n->x, pkt, &m, reason);
 	/* RFC 6146 §3.8: to one of our own pool4 addresses: hairpin. */
@@ -495,7 +635,10 @@ enum xlat_verdict nat64_4to6(struct nat64 *n, struct xlat_pkt *pkt,
 	struct v4info v;
 	struct tuple t;
 	enum xlat_reason r;
+	enum xlat_verdict hv;
 
+	if (hit_4to6(n, pkt, &hv, reason))
+		return hv;
 	r = xlat_v4_parse(pkt->data, pkt->len, 0, &v);
 	if (r)
 		return done(n, 1, XLAT_DROP, r, reason);
@@ -582,7 +725,7 @@ enum xlat_verdict nat64_4to6(struct nat64 *n, struct xlat_pkt *pkt,
 	}
 
 	const struct nat64_bib *bib = nat64_bib_get(db, b);
-	struct xlat_map m = {0};
+	struct xlat_map m; /* the fields the core reads for 4to6 */
 	memcpy(m.s6, s6, 16);
 	memcpy(m.d6, bib->src6, 16);
 	m.port = xlat_htons(bib->sport6);
@@ -591,8 +734,13 @@ enum xlat_verdict nat64_4to6(struct nat64 *n, struct xlat_pkt *pkt,
 	if (v.mf) { /* a first fragment */
 		struct nat64_frag *fe = frag_find(n, ks, kd, xlat_ntohs(ip->id),
 						  ip->proto, NAT64_FROM4, 1);
-		if (fe)
-			fe->map = m;
+		if (fe) {
+			memset(&fe->map, 0, sizeof(fe->map));
+			memcpy(fe->map.s6, m.s6, 16);
+			memcpy(fe->map.d6, m.d6, 16);
+			fe->map.port = m.port;
+			fe->map.has_port = 1;
+		}
 	}
 	return xlat_4to6_map(n->x, pkt, &m, reason);
 }

@@ -550,8 +550,8 @@ static void sub_free(struct nat64_db *db, uint32_t i)
 
 /* ---- BIB ---- */
 
-uint32_t nat64_bib_find6(const struct nat64_db *db, uint8_t proto,
-			 const uint8_t *src6, uint16_t sport6)
+static inline uint32_t bib_find6(const struct nat64_db *db, uint8_t proto,
+				 const uint8_t *src6, uint16_t sport6)
 {
 	uint32_t i = db->h6[hash_bib6(db, proto, src6, sport6)];
 
@@ -564,8 +564,8 @@ uint32_t nat64_bib_find6(const struct nat64_db *db, uint8_t proto,
 	return NAT64_NONE;
 }
 
-uint32_t nat64_bib_find4(const struct nat64_db *db, uint8_t proto,
-			 uint32_t addr4, uint16_t port4)
+static inline uint32_t bib_find4(const struct nat64_db *db, uint8_t proto,
+				 uint32_t addr4, uint16_t port4)
 {
 	uint32_t i = db->h4[hash_bib4(db, proto, addr4, port4)];
 
@@ -756,8 +756,8 @@ void nat64_bib_del(struct nat64_db *db, uint32_t bib, uint32_t now)
 
 /* ---- sessions ---- */
 
-uint32_t nat64_sess_find(const struct nat64_db *db, uint32_t bib,
-			 uint32_t raddr4, uint16_t rport)
+static inline uint32_t sess_find(const struct nat64_db *db, uint32_t bib,
+				 uint32_t raddr4, uint16_t rport)
 {
 	uint32_t i = db->hs[hash_sess(db, bib, raddr4, rport)];
 
@@ -767,6 +767,52 @@ uint32_t nat64_sess_find(const struct nat64_db *db, uint32_t bib,
 			return i;
 	}
 	return NAT64_NONE;
+}
+
+uint32_t nat64_bib_find6(const struct nat64_db *db, uint8_t proto,
+			 const uint8_t *src6, uint16_t sport6)
+{
+	return bib_find6(db, proto, src6, sport6);
+}
+
+uint32_t nat64_bib_find4(const struct nat64_db *db, uint8_t proto,
+			 uint32_t addr4, uint16_t port4)
+{
+	return bib_find4(db, proto, addr4, port4);
+}
+
+uint32_t nat64_sess_find(const struct nat64_db *db, uint32_t bib,
+			 uint32_t raddr4, uint16_t rport)
+{
+	return sess_find(db, bib, raddr4, rport);
+}
+
+uint32_t nat64_hit6(const struct nat64_db *db, uint8_t proto,
+		    const uint8_t *src6, uint16_t sport6, uint32_t raddr4,
+		    uint16_t rport, uint32_t now, uint32_t *bib)
+{
+	uint32_t b = bib_find6(db, proto, src6, sport6);
+	*bib = b;
+	if (b == NAT64_NONE)
+		return NAT64_NONE;
+	uint32_t s = sess_find(db, b, raddr4, rport);
+	if (s == NAT64_NONE || nat64_sess_expired(db, s, now))
+		return NAT64_NONE;
+	return s;
+}
+
+uint32_t nat64_hit4(const struct nat64_db *db, uint8_t proto, uint32_t addr4,
+		    uint16_t port4, uint32_t raddr4, uint16_t rport,
+		    uint32_t now, uint32_t *bib)
+{
+	uint32_t b = bib_find4(db, proto, addr4, port4);
+	*bib = b;
+	if (b == NAT64_NONE)
+		return NAT64_NONE;
+	uint32_t s = sess_find(db, b, raddr4, rport);
+	if (s == NAT64_NONE || nat64_sess_expired(db, s, now))
+		return NAT64_NONE;
+	return s;
 }
 
 int nat64_bib_has_remote(const struct nat64_db *db, uint32_t bib,

@@ -130,6 +130,19 @@ uint32_t nat64_bib_find4(const struct nat64_db *db, uint8_t proto,
 			 uint32_t addr4, uint16_t port4);
 uint32_t nat64_sess_find(const struct nat64_db *db, uint32_t bib,
 			 uint32_t raddr4, uint16_t rport);
+/*
+ * The hit path in one call: the session of (BIB found by its IPv6 or IPv4
+ * key, remote address, remote port) if it exists and has not expired,
+ * else NAT64_NONE.  *bib gets the BIB index or NAT64_NONE.  Nothing is
+ * changed; the caller refreshes the session it gets.
+ */
+uint32_t nat64_hit6(const struct nat64_db *db, uint8_t proto,
+		    const uint8_t *src6, uint16_t sport6, uint32_t raddr4,
+		    uint16_t rport, uint32_t now, uint32_t *bib);
+uint32_t nat64_hit4(const struct nat64_db *db, uint8_t proto, uint32_t addr4,
+		    uint16_t port4, uint32_t raddr4, uint16_t rport,
+		    uint32_t now, uint32_t *bib);
+
 /* ADF: does the BIB have a session with this remote address (any port)? */
 int nat64_bib_has_remote(const struct nat64_db *db, uint32_t bib,
 			 uint32_t raddr4);

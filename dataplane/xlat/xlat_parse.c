@@ -35,7 +35,9 @@ enum xlat_reason xlat_v4_parse(const uint8_t *p, uint32_t avail, int inner,
 		if (v->tot > avail)
 			return XLAT_R_BAD_TOTLEN;
 		v->avail = v->tot;
-		if (csum_fold32(csum_partial(ip, v->hl, 0)) != 0xffff)
+		if (v->hl == XLAT_IP4_HLEN
+			? csum_ip4_hdr(ip) != 0
+			: csum_fold32(csum_partial(ip, v->hl, 0)) != 0xffff)
 			return XLAT_R_BAD_IP4_CSUM;
 	} else if (v->avail > v->tot) {
 		v->avail = v->tot;
@@ -52,7 +54,13 @@ enum xlat_reason xlat_v6_parse(const uint8_t *p, uint32_t avail, int inner,
 {
 	const struct xlat_ip6 *ip = (const struct xlat_ip6 *)p;
 
-	memset(v, 0, sizeof(*v));
+	v->has_frag = 0;
+	v->foff = 0;
+	v->fm = 0;
+	v->fid = 0;
+	v->rh_ptr = 0;
+	v->proto = 0;
+	v->l4off = 0;
 	if (avail < XLAT_IP6_HLEN)
 		return XLAT_R_TRUNCATED;
 	if ((p[0] >> 4) != 6)
