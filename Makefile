@@ -41,7 +41,7 @@ LINT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]'
 .PHONY: demo all deps test unit corpus lint fuzz fuzz-build bench clean corpus-gen
 
 all: $(LIBXLAT) $(LIBDNS64) $(UNIT_BIN) $(B)/tests/run_corpus $(B)/bpf/xlat_inline_bpf.o \
-	$(B)/gate64-maplog
+	$(B)/gate64-maplog $(B)/gate64-dns64
 
 deps:
 	./scripts/deps.sh
@@ -66,6 +66,11 @@ $(B)/tests/test_%: tests/unit/test_%.c $(LIBDNS64) $(LIBXLAT) $(TESTLIB_OBJ)
 $(B)/gate64-maplog: control/maplog.c $(LIBXLAT)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(LIBXLAT) -o $@
+
+# gate64-dns64: the DNS64 server alone, [dns64] of the gateway's INI file.
+$(B)/gate64-dns64: control/dns64_main.c control/cfg_dns64.c control/cfg_dns64.h $(LIBDNS64) $(LIBXLAT)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) control/dns64_main.c control/cfg_dns64.c $(LIBDNS64) $(LIBXLAT) -liniparser -lpthread -o $@
 
 $(B)/tests/run_corpus: tests/packets/run_corpus.c $(LIBXLAT) $(TESTLIB_OBJ)
 	@mkdir -p $(dir $@)

@@ -5,7 +5,8 @@
 set -eu
 
 PKGS="make gcc clang llvm libclang-rt-14-dev libcmocka-dev pkg-config
-cppcheck clang-format valgrind python3 python3-pytest python3-scapy"
+cppcheck clang-format valgrind python3 python3-pytest python3-scapy
+libiniparser-dev nsd bind9-dnsutils"
 
 missing=""
 for p in $PKGS; do

@@ -66,6 +66,20 @@ f=${f:-0}
 if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 count "golden corpus (core)" "$p" "$f"
 
+# Integration tests (pytest): its summary "N failed, N passed, N errors in
+# Xs"; exit status 5 (no tests collected) is a failure too.
+for t in tests/integration/test_*.py; do
+	[ -e "$t" ] || continue
+	/usr/bin/python3 -m pytest -q -p no:cacheprovider "$t" >"$log" 2>&1
+	rc=$?
+	tail -n 60 "$log"
+	sum=$(grep -E '^[=]* ?[0-9]+ (passed|failed|error).* in [0-9.]+s' "$log" | tail -n 1)
+	p=$(echo "$sum" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+	f=$(echo "$sum" | grep -oE '[0-9]+ (failed|errors?)' | awk '{s+=$1} END {print s+0}')
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	count "integration $(basename "$t" .py)" "$p" "$f"
+done
+
 # Fuzzers: the corpus replayed under ASan+UBSan, then a bounded run each.
 for r in "$B"/fuzz/fuzz_*-replay; do
 	[ -x "$r" ] || continue

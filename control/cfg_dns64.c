@@ -1,0 +1,423 @@
+/*
+ * cfg_dns64.c - [dns64] of the gateway's INI file (see cfg_dns64.h).
+ */
+#define _GNU_SOURCE
+#include "control/cfg_dns64.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <iniparser/iniparser.h>
+
+#define SECTION	 "dns64"
+#define ITEM_MAX 128
+
+static const char *const known_keys[] = {
+    "listen",
+    "upstream",
+    "threads",
+    "cache-entries",
+    "cache-bytes",
+    "allow",
+    "max-upstream-queries",
+    "timeout-ms",
+    "retries",
+    "tcp-connections",
+    "tcp-idle-ms",
+    "prefix",
+    "exclude",
+    "mapped",
+    "break-dnssec",
+};
+
+int cfg_dns64_parse_addr(const char *s, unsigned def_port,
+			 struct sockaddr_storage *out, const char **why)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *port = NULL;
+	unsigned long p = def_port;
+
+	memset(out, 0, sizeof(*out));
+	if (s[0] == '[') {
+		const char *end = strchr(s, ']');
+		if (!end || (size_t)(end - s - 1) >= sizeof(host)) {
+			*why = "IPv6 address needs a closing ']'";
+			return -1;
+		}
+		memcpy(host, s + 1, (size_t)(end - s - 1));
+		host[end - s - 1] = 0;
+		if (end[1] == ':')
+			port = end + 2;
+		else if (end[1]) {
+			*why = "expected ':' and a port after ']'";
+			return -1;
+		}
+	} else {
+		const char *colon = strchr(s, ':');
+		if (colon && strchr(colon + 1, ':'))
+			colon = NULL; /* bare IPv6, no port */
+		size_t hl = colon ? (size_t)(colon - s) : strlen(s);
+		if (hl >= sizeof(host)) {
+			*why = "not an IP address";
+			return -1;
+		}
+		memcpy(host, s, hl);
+		host[hl] = 0;
+		if (colon)
+			port = colon + 1;
+	}
+	if (port) {
+		char *end;
+		errno = 0;
+		p = strtoul(port, &end, 10);
+		if (!*port || *end || errno || !isdigit((unsigned char)*port)) {
+			*why = "port is not a number";
+			return -1;
+		}
+		if (p < 1 || p > 65535) {
+			*why = "port out of range";
+			return -1;
+		}
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)out;
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)p);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)p);
+		return 0;
+	}
+	*why = "not an IPv4 or IPv6 address (IPv6 with a port: [addr]:port)";
+	return -1;
+}
+
+int cfg_dns64_parse_prefix(const char *s, struct dns64_acl *out,
+			   const char **why)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	size_t hl = slash ? (size_t)(slash - s) : strlen(s);
+	long plen = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (hl >= sizeof(host)) {
+		*why = "not an IP prefix";
+		return -1;
+	}
+	memcpy(host, s, hl);
+	host[hl] = 0;
+	if (slash) {
+		char *end;
+		errno = 0;
+		plen = strtol(slash + 1, &end, 10);
+		if (!slash[1] || *end || errno ||
+		    !isdigit((unsigned char)slash[1])) {
+			*why = "prefix length is not a number";
+			return -1;
+		}
+	}
+	if (inet_pton(AF_INET, host, out->addr) == 1)
+		out->family = AF_INET;
+	else if (inet_pton(AF_INET6, host, out->addr) == 1)
+		out->family = AF_INET6;
+	else {
+		*why = "not an IPv4 or IPv6 prefix";
+		return -1;
+	}
+	long max = out->family == AF_INET ? 32 : 128;
+	if (plen < 0)
+		plen = max;
+	if (plen > max) {
+		*why = out->family == AF_INET ? "IPv4 prefix length above 32"
+					      : "IPv6 prefix length above 128";
+		return -1;
+	}
+	out->plen = (uint8_t)plen;
+	/* bits beyond the length must be zero: a typo otherwise */
+	for (long b = plen; b < max; b++)
+		if (out->addr[b / 8] & (0x80 >> (b % 8))) {
+			*why = "address has bits set beyond the prefix length";
+			return -1;
+		}
+	return 0;
+}
+
+/* ---- the file
+ * ---------------------------------------------------------------- */
+
+struct ctx {
+	const char *file;
+	char *err;
+	size_t errlen;
+};
+
+static int bad(const struct ctx *x, const char *key, const char *val,
+	       const char *why)
+{
+	snprintf(x->err, x->errlen, "%s: [" SECTION "] %s = %s: %s", x->file,
+		 key, val, why);
+	return -1;
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		s[--n] = 0;
+	return s;
+}
+
+/* Splits a comma-separated value into at most max trimmed items (in buf). */
+static int split(const struct ctx *x, const char *key, const char *val,
+		 char *buf, size_t cap, char **items, unsigned max, unsigned *n)
+{
+	if (strlen(val) >= cap)
+		return bad(x, key, val, "value too long");
+	strcpy(buf, val);
+	*n = 0;
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t;
+	     t = strtok_r(NULL, ",", &save)) {
+		t = trim(t);
+		if (!*t)
+			return bad(x, key, val, "empty list item");
+		if (*n == max) {
+			char why[64];
+			snprintf(why, sizeof(why), "more than %u items", max);
+			return bad(x, key, val, why);
+		}
+		items[(*n)++] = t;
+	}
+	if (!*n)
+		return bad(x, key, val, "empty list");
+	return 0;
+}
+
+static int get_ull(const struct ctx *x, const char *key, const char *val,
+		   unsigned long long min, unsigned long long max,
+		   bool suffixes, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (!isdigit((unsigned char)*val))
+		return bad(x, key, val, "not a number");
+	v = strtoull(val, &end, 10);
+	if (errno)
+		return bad(x, key, val, "number too large");
+	if (suffixes && *end) {
+		unsigned long long mul = 0;
+		switch (*end) {
+		case 'k':
+		case 'K': mul = 1ull << 10; break;
+		case 'm':
+		case 'M': mul = 1ull << 20; break;
+		case 'g':
+		case 'G': mul = 1ull << 30; break;
+		}
+		if (!mul || end[1])
+			return bad(x, key, val, "unknown suffix (K, M or G)");
+		if (v > max / mul)
+			goto range;
+		v *= mul;
+		end++;
+	}
+	if (*end)
+		return bad(x, key, val, "not a number");
+	if (v < min || v > max)
+		goto range;
+	*out = v;
+	return 0;
+range:;
+	char why[96];
+	snprintf(why, sizeof(why), "out of range (%llu..%llu)", min, max);
+	return bad(x, key, val, why);
+}
+
+static int get_uint(const struct ctx *x, dictionary *d, const char *key,
+		    unsigned min, unsigned max, unsigned *out)
+{
+	char k[64];
+	unsigned long long v;
+	snprintf(k, sizeof(k), SECTION ":%s", key);
+	const char *val = iniparser_getstring(d, k, NULL);
+	if (!val)
+		return 0;
+	if (get_ull(x, key, val, min, max, false, &v))
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int get_text(const struct ctx *x, dictionary *d, const char *key,
+		    char *out, size_t cap)
+{
+	char k[64];
+	snprintf(k, sizeof(k), SECTION ":%s", key);
+	const char *val = iniparser_getstring(d, k, NULL);
+	if (!val)
+		return 0;
+	if (strlen(val) >= cap)
+		return bad(x, key, val, "value too long");
+	strcpy(out, val);
+	return 0;
+}
+
+static int parse_dict(struct cfg_dns64 *c, dictionary *d, const struct ctx *x)
+{
+	struct dns64_server_cfg *s = &c->server;
+	char buf[CFG_DNS64_TEXT_MAX], *items[ITEM_MAX];
+	const char *val, *why = NULL;
+	unsigned n;
+
+	if (iniparser_find_entry(d, SECTION) == 0) {
+		snprintf(x->err, x->errlen, "%s: no [" SECTION "] section",
+			 x->file);
+		return -1;
+	}
+	int nk = iniparser_getsecnkeys(d, SECTION);
+	const char **keys = nk > 0 ? calloc((size_t)nk, sizeof(*keys)) : NULL;
+	if (nk > 0 && (!keys || !iniparser_getseckeys(d, SECTION, keys))) {
+		free(keys);
+		snprintf(x->err, x->errlen, "%s: out of memory", x->file);
+		return -1;
+	}
+	for (int i = 0; i < nk; i++) {
+		const char *k = keys[i] + strlen(SECTION) + 1;
+		bool ok = false;
+		for (size_t j = 0; j < sizeof(known_keys) / sizeof(*known_keys);
+		     j++)
+			ok |= strcmp(k, known_keys[j]) == 0;
+		if (!ok) {
+			int r = bad(x, k, iniparser_getstring(d, keys[i], ""),
+				    "unknown key");
+			free(keys);
+			return r;
+		}
+	}
+	free(keys);
+
+	val = iniparser_getstring(d, SECTION ":listen", NULL);
+	if (!val)
+		return bad(x, "listen", "(missing)",
+			   "where to answer, e.g. 127.0.0.1:53, [::1]:53");
+	if (split(x, "listen", val, buf, sizeof(buf), items, DNS64_LISTEN_MAX,
+		  &n))
+		return -1;
+	for (unsigned i = 0; i < n; i++)
+		if (cfg_dns64_parse_addr(items[i], 53, &s->listen[i], &why))
+			return bad(x, "listen", items[i], why);
+	s->nlisten = n;
+
+	val = iniparser_getstring(d, SECTION ":upstream", NULL);
+	if (!val)
+		return bad(x, "upstream", "(missing)",
+			   "the resolvers to forward to, e.g. 192.0.2.53");
+	if (split(x, "upstream", val, buf, sizeof(buf), items,
+		  DNS64_UP_SERVERS_MAX, &n))
+		return -1;
+	for (unsigned i = 0; i < n; i++)
+		if (cfg_dns64_parse_addr(items[i], 53, &s->up.server[i], &why))
+			return bad(x, "upstream", items[i], why);
+	s->up.nservers = n;
+
+	val = iniparser_getstring(d, SECTION ":allow", NULL);
+	if (val) {
+		if (split(x, "allow", val, buf, sizeof(buf), items,
+			  DNS64_ALLOW_MAX, &n))
+			return -1;
+		for (unsigned i = 0; i < n; i++)
+			if (cfg_dns64_parse_prefix(items[i], &s->allow[i],
+						   &why))
+				return bad(x, "allow", items[i], why);
+		s->nallow = n;
+	}
+
+	unsigned long long v;
+	if ((val = iniparser_getstring(d, SECTION ":cache-entries", NULL))) {
+		if (get_ull(x, "cache-entries", val, 1, 1ull << 24, true, &v))
+			return -1;
+		s->cache_entries = (size_t)v;
+	}
+	if ((val = iniparser_getstring(d, SECTION ":cache-bytes", NULL))) {
+		if (get_ull(x, "cache-bytes", val, 4096, 16ull << 30, true, &v))
+			return -1;
+		s->cache_bytes = (size_t)v;
+	}
+	if (get_uint(x, d, "threads", 1, DNS64_THREADS_MAX, &s->threads) ||
+	    get_uint(x, d, "timeout-ms", 10, 60000, &s->up.timeout_ms) ||
+	    get_uint(x, d, "retries", 0, 10, &s->up.retries) ||
+	    get_uint(x, d, "tcp-connections", 1, 65535, &s->tcp_max_conns) ||
+	    get_uint(x, d, "tcp-idle-ms", 100, 600000, &s->tcp_idle_ms))
+		return -1;
+	unsigned mu = s->up.max_inflight;
+	if (get_uint(x, d, "max-upstream-queries", 1, 1u << 20, &mu))
+		return -1;
+	if (mu / s->threads > 65535 || mu < s->threads) {
+		char msg[96];
+		snprintf(msg, sizeof(msg),
+			 "must be between threads (%u) and 65535 per thread",
+			 s->threads);
+		snprintf(buf, sizeof(buf), "%u", mu);
+		return bad(x, "max-upstream-queries", buf, msg);
+	}
+	s->up.max_inflight = mu;
+	/* every cache slab needs a block of its own */
+	if (s->cache_bytes / DNS64_CACHE_BLOCK < 4 * s->threads) {
+		snprintf(buf, sizeof(buf), "%zu", s->cache_bytes);
+		return bad(x, "cache-bytes", buf, "too small for the threads");
+	}
+
+	if (get_text(x, d, "prefix", c->prefix, sizeof(c->prefix)) ||
+	    get_text(x, d, "exclude", c->exclude, sizeof(c->exclude)) ||
+	    get_text(x, d, "mapped", c->mapped, sizeof(c->mapped)))
+		return -1;
+	if ((val = iniparser_getstring(d, SECTION ":break-dnssec", NULL))) {
+		if (!strcasecmp(val, "yes") || !strcasecmp(val, "true") ||
+		    !strcmp(val, "1"))
+			c->break_dnssec = true;
+		else if (!strcasecmp(val, "no") || !strcasecmp(val, "false") ||
+			 !strcmp(val, "0"))
+			c->break_dnssec = false;
+		else
+			return bad(x, "break-dnssec", val,
+				   "expected yes or no");
+	}
+	return 0;
+}
+
+int cfg_dns64_load(struct cfg_dns64 *c, const char *file, char *err,
+		   size_t errlen)
+{
+	struct ctx x = {.file = file, .err = err, .errlen = errlen};
+	FILE *f = fopen(file, "r");
+
+	memset(c, 0, sizeof(*c));
+	dns64_server_cfg_defaults(&c->server);
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		return -1;
+	}
+	fclose(f);
+	dictionary *d = iniparser_load(file);
+	if (!d) {
+		snprintf(err, errlen, "%s: not a valid INI file", file);
+		return -1;
+	}
+	int r = parse_dict(c, d, &x);
+	iniparser_freedict(d);
+	return r;
+}
