@@ -138,17 +138,11 @@ XLAT_INLINE int fast_l4_ok(uint8_t proto, const uint8_t *l4, uint32_t l4len,
 {
 	if (l4len < 8)
 		return 0;
-	if (proto == XLAT_IPPROTO_UDP) {
-		const struct xlat_udp *u = (const struct xlat_udp *)l4;
-		uint16_t ulen = xlat_ntohs(u->len);
-		return ulen >= 8 && ulen <= l4len && (v6 || u->csum);
-	}
-	if (proto == XLAT_IPPROTO_TCP) {
-		if (l4len < 20)
-			return 0;
-		uint32_t doff = l4[12] >> 4;
-		return doff >= 5 && doff * 4 <= l4len;
-	}
+	if (proto == XLAT_IPPROTO_UDP) /* a zero IPv4 UDP checksum: general */
+		return l4_header_ok(proto, l4, l4len, 0) &&
+		       (v6 || ((const struct xlat_udp *)l4)->csum);
+	if (proto == XLAT_IPPROTO_TCP)
+		return l4_header_ok(proto, l4, l4len, 0);
 	if (proto == (v6 ? XLAT_IPPROTO_ICMPV6 : XLAT_IPPROTO_ICMP))
 		return l4[1] == 0 &&
 		       (v6 ? l4[0] == ICMP6_ECHO || l4[0] == ICMP6_ECHO_REPLY

@@ -139,22 +139,12 @@ enum xlat_verdict xlat_do_4to6(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 	uint8_t proto = ip->proto;
 	int udp0 = 0;
 	if (!v.off) {
-		if (proto == XLAT_IPPROTO_TCP) {
-			const struct xlat_tcp *t = (const struct xlat_tcp *)l4;
-			if (l4len < 20 ||
-			    (!is_frag && ((t->doff >> 4) < 5 ||
-					  (t->doff >> 4) * 4u > l4len))) {
-				*r = XLAT_R_BAD_L4;
-				return XLAT_DROP;
-			}
-		} else if (proto == XLAT_IPPROTO_UDP) {
+		if (!l4_header_ok(proto, l4, l4len, is_frag)) {
+			*r = XLAT_R_BAD_L4;
+			return XLAT_DROP;
+		}
+		if (proto == XLAT_IPPROTO_UDP) {
 			const struct xlat_udp *u = (const struct xlat_udp *)l4;
-			uint16_t ulen = l4len >= 8 ? xlat_ntohs(u->len) : 0;
-			if (l4len < 8 ||
-			    (!is_frag && (ulen < 8 || ulen > l4len))) {
-				*r = XLAT_R_BAD_L4;
-				return XLAT_DROP;
-			}
 			if (!u->csum) {
 				if (is_frag) {
 					*r = XLAT_R_UDP_ZERO_CSUM_FRAG;

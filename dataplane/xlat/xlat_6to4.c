@@ -124,23 +124,11 @@ enum xlat_verdict xlat_do_6to4(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 
 	uint8_t proto = v.proto;
 	if (!v.foff) {
-		if (proto == XLAT_IPPROTO_TCP) {
-			const struct xlat_tcp *t = (const struct xlat_tcp *)l4;
-			if (l4len < 20 ||
-			    (!is_frag && ((t->doff >> 4) < 5 ||
-					  (t->doff >> 4) * 4u > l4len))) {
-				*r = XLAT_R_BAD_L4;
-				return XLAT_DROP;
-			}
-		} else if (proto == XLAT_IPPROTO_UDP) {
-			const struct xlat_udp *u = (const struct xlat_udp *)l4;
-			uint16_t ulen = l4len >= 8 ? xlat_ntohs(u->len) : 0;
-			if (l4len < 8 ||
-			    (!is_frag && (ulen < 8 || ulen > l4len))) {
-				*r = XLAT_R_BAD_L4;
-				return XLAT_DROP;
-			}
-		} else if (proto == XLAT_IPPROTO_ICMPV6) {
+		if (!l4_header_ok(proto, l4, l4len, is_frag)) {
+			*r = XLAT_R_BAD_L4;
+			return XLAT_DROP;
+		}
+		if (proto == XLAT_IPPROTO_ICMPV6) {
 			uint8_t t4, c4;
 			enum icmp_rest rest;
 			if (icmp_map_6to4(l4[0], l4[1], &t4, &c4, &rest)) {

@@ -141,6 +141,25 @@ XLAT_INLINE void echo_retype(uint8_t *l4, uint32_t avail, uint8_t newtype,
 		ic->csum = csum_update(ic->csum, oldw + pseudo6, neww);
 }
 
+/* docs/translation.md "Robustness of the upper layer": a TCP or UDP header
+ * of an unfragmented packet or first fragment is whole and its length
+ * fields tell the truth (the whole datagram is only here unfragmented).
+ * Other protocols pass. */
+static inline int l4_header_ok(uint8_t proto, const uint8_t *l4, uint32_t l4len,
+			       int is_frag)
+{
+	if (proto == XLAT_IPPROTO_TCP) {
+		uint32_t doff = l4len >= 20 ? l4[12] >> 4 : 0;
+		return l4len >= 20 &&
+		       (is_frag || (doff >= 5 && doff * 4 <= l4len));
+	}
+	if (proto == XLAT_IPPROTO_UDP) {
+		uint32_t ulen = l4len >= 8 ? (uint32_t)(l4[4] << 8 | l4[5]) : 0;
+		return l4len >= 8 && (is_frag || (ulen >= 8 && ulen <= l4len));
+	}
+	return 1;
+}
+
 /*
  * Stateful NAT64: write a new port (or ICMP echo identifier) at 'off' of
  * the upper layer and fix its checksum (RFC 1624); a checksum outside the
