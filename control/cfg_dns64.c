@@ -35,6 +35,9 @@ static const char *const known_keys[] = {
     "exclude",
     "mapped",
     "break-dnssec",
+    "servfail-synth",
+    "ptr",
+    "ipv4only",
 };
 
 int cfg_dns64_parse_addr(const char *s, unsigned def_port,
@@ -262,17 +265,157 @@ static int get_uint(const struct ctx *x, dictionary *d, const char *key,
 	return 0;
 }
 
-static int get_text(const struct ctx *x, dictionary *d, const char *key,
-		    char *out, size_t cap)
+static int get_bool(const struct ctx *x, dictionary *d, const char *key,
+		    bool *out)
 {
 	char k[64];
 	snprintf(k, sizeof(k), SECTION ":%s", key);
 	const char *val = iniparser_getstring(d, k, NULL);
 	if (!val)
 		return 0;
-	if (strlen(val) >= cap)
-		return bad(x, key, val, "value too long");
-	strcpy(out, val);
+	if (!strcasecmp(val, "on") || !strcasecmp(val, "yes") ||
+	    !strcasecmp(val, "true") || !strcmp(val, "1"))
+		*out = true;
+	else if (!strcasecmp(val, "off") || !strcasecmp(val, "no") ||
+		 !strcasecmp(val, "false") || !strcmp(val, "0"))
+		*out = false;
+	else
+		return bad(x, key, val, "expected on or off");
+	return 0;
+}
+
+/* A list of IPv6 (family AF_INET6) or IPv4 prefixes into out[]. */
+static int get_prefixes(const struct ctx *x, const char *key, const char *val,
+			int family, struct dns64_acl *out, unsigned max,
+			unsigned *n)
+{
+	char buf[CFG_DNS64_TEXT_MAX], *items[ITEM_MAX];
+	const char *why = NULL;
+
+	if (split(x, key, val, buf, sizeof(buf), items,
+		  max < ITEM_MAX ? max : ITEM_MAX, n))
+		return -1;
+	for (unsigned i = 0; i < *n; i++) {
+		if (cfg_dns64_parse_prefix(items[i], &out[i], &why))
+			return bad(x, key, items[i], why);
+		if (out[i].family != family)
+			return bad(x, key, items[i],
+				   family == AF_INET6 ? "not an IPv6 prefix"
+						      : "not an IPv4 prefix");
+	}
+	return 0;
+}
+
+static void set6(struct dns64_prefix6 *p, const struct dns64_acl *a)
+{
+	memcpy(p->addr, a->addr, 16);
+	p->len = a->plen;
+}
+
+/* dns64_cfg_check's "dns64 KEY VALUE: why" as "FILE: [dns64] KEY = VALUE:
+ * why" (the form of every other error of this file). */
+static int bad_check(const struct ctx *x, const char *msg)
+{
+	const char *m = strncmp(msg, "dns64 ", 6) ? msg : msg + 6;
+	size_t k = strcspn(m, " :");
+
+	if (m[k] == ' ')
+		snprintf(x->err, x->errlen, "%s: [" SECTION "] %.*s = %s",
+			 x->file, (int)k, m, m + k + 1);
+	else
+		snprintf(x->err, x->errlen, "%s: [" SECTION "] %s", x->file,
+			 m);
+	return -1;
+}
+
+/* The synthesis keys (RFC 6147) into c->synth, and [translator] pool6. */
+static int parse_synth(struct cfg_dns64 *c, dictionary *d, const struct ctx *x)
+{
+	struct dns64_cfg *y = &c->synth;
+	struct dns64_acl p[ITEM_MAX], pool6;
+	const char *val, *why = NULL;
+	const char *pv = iniparser_getstring(d, "translator:pool6", NULL);
+	char msg[256];
+	unsigned n;
+
+	dns64_cfg_default(y);
+	if (pv) {
+		/* the translator's prefix: one IPv6 prefix */
+		if (cfg_dns64_parse_prefix(pv, &pool6, &why) ||
+		    (pool6.family != AF_INET6 &&
+		     (why = "not an IPv6 prefix"))) {
+			snprintf(x->err, x->errlen,
+				 "%s: [translator] pool6 = %s: %s", x->file, pv,
+				 why);
+			return -1;
+		}
+	}
+	if ((val = iniparser_getstring(d, SECTION ":prefix", NULL))) {
+		if (get_prefixes(x, "prefix", val, AF_INET6, p,
+				 DNS64_PREFIX_MAX, &n))
+			return -1;
+		y->nprefix = n;
+		for (unsigned i = 0; i < n; i++)
+			set6(&y->prefix[i], &p[i]);
+	} else if (pv) {
+		/* DESIGN.md: the prefix from the translator's configuration,
+		 * so the two never disagree */
+		y->nprefix = 1;
+		set6(&y->prefix[0], &pool6);
+		c->prefix_from_pool6 = true;
+	}
+	if ((val = iniparser_getstring(d, SECTION ":exclude", NULL))) {
+		if (!strcasecmp(val, "none")) {
+			y->nexclude = 0;
+		} else {
+			if (get_prefixes(x, "exclude", val, AF_INET6, p,
+					 DNS64_EXCLUDE_MAX, &n))
+				return -1;
+			y->nexclude = n;
+			for (unsigned i = 0; i < n; i++)
+				set6(&y->exclude[i], &p[i]);
+		}
+	}
+	if ((val = iniparser_getstring(d, SECTION ":mapped", NULL))) {
+		if (!strcasecmp(val, "any")) {
+			y->nmapped = 0;
+		} else {
+			if (get_prefixes(x, "mapped", val, AF_INET, p,
+					 DNS64_MAPPED_MAX, &n))
+				return -1;
+			y->nmapped = n;
+			for (unsigned i = 0; i < n; i++) {
+				memcpy(&y->mapped[i].addr, p[i].addr, 4);
+				y->mapped[i].len = p[i].plen;
+			}
+		}
+	}
+	if (get_bool(x, d, "break-dnssec", &y->break_dnssec) ||
+	    get_bool(x, d, "servfail-synth", &y->servfail_synth) ||
+	    get_bool(x, d, "ptr", &y->ptr) ||
+	    get_bool(x, d, "ipv4only", &y->ipv4only))
+		return -1;
+	if (dns64_cfg_check(y, msg, sizeof(msg)))
+		return bad_check(x, msg);
+	c->server.policy = y;
+
+	if (pv && !c->prefix_from_pool6 &&
+	    (y->nprefix != 1 || y->prefix[0].len != pool6.plen ||
+	     memcmp(y->prefix[0].addr, pool6.addr, 16))) {
+		bool in = false;
+		for (unsigned i = 0; i < y->nprefix; i++)
+			in |= y->prefix[i].len == pool6.plen &&
+			      !memcmp(y->prefix[i].addr, pool6.addr, 16);
+		snprintf(c->warn, sizeof(c->warn),
+			 "%s: [" SECTION "] prefix = %s differs from "
+			 "[translator] pool6 = %s: %s",
+			 x->file, iniparser_getstring(d, SECTION ":prefix", ""),
+			 pv,
+			 in ? "addresses synthesized with the other prefixes "
+			      "need another translator"
+			    : "this translator translates none of the "
+			      "synthesized addresses");
+	}
 	return 0;
 }
 
@@ -381,22 +524,7 @@ static int parse_dict(struct cfg_dns64 *c, dictionary *d, const struct ctx *x)
 		return bad(x, "cache-bytes", buf, "too small for the threads");
 	}
 
-	if (get_text(x, d, "prefix", c->prefix, sizeof(c->prefix)) ||
-	    get_text(x, d, "exclude", c->exclude, sizeof(c->exclude)) ||
-	    get_text(x, d, "mapped", c->mapped, sizeof(c->mapped)))
-		return -1;
-	if ((val = iniparser_getstring(d, SECTION ":break-dnssec", NULL))) {
-		if (!strcasecmp(val, "yes") || !strcasecmp(val, "true") ||
-		    !strcmp(val, "1"))
-			c->break_dnssec = true;
-		else if (!strcasecmp(val, "no") || !strcasecmp(val, "false") ||
-			 !strcmp(val, "0"))
-			c->break_dnssec = false;
-		else
-			return bad(x, "break-dnssec", val,
-				   "expected yes or no");
-	}
-	return 0;
+	return parse_synth(c, d, x);
 }
 
 int cfg_dns64_load(struct cfg_dns64 *c, const char *file, char *err,

@@ -1,7 +1,7 @@
 /*
  * cfg_dns64.h - the [dns64] section of the gateway's INI file (iniparser),
  * parsed into plain structs: struct dns64_server_cfg for the server
- * (dns64/server.h) and, for now, the synthesis keys as written.
+ * (dns64/server.h) and struct dns64_cfg for the synthesis (dns64/synth.h).
  *
  * Keys (docs: conf/gate64-dns64.conf):
  *   listen               addr:port list ("127.0.0.1:53, [::1]:53"), port 53
@@ -14,11 +14,29 @@
  *   max-upstream-queries 1..65535 per thread, given as the total
  *   timeout-ms           10..60000 per attempt;  retries  0..10
  *   tcp-connections      1..65535;  tcp-idle-ms  100..600000
- *   prefix, exclude, mapped, break-dnssec   synthesis (RFC 6147): stored as
- *                        text until dns64/synth.h defines their struct
+ *   prefix               IPv6 prefixes (RFC 6052 lengths), at most
+ *                        DNS64_PREFIX_MAX; default [translator] pool6 when
+ *                        that key exists, else 64:ff9b::/96
+ *   exclude              IPv6 prefixes (RFC 6147 §5.1.4) or "none";
+ *                        default ::ffff:0:0/96
+ *   mapped               IPv4 prefixes that may be synthesized, or "any"
+ *                        (the default)
+ *   break-dnssec, servfail-synth, ptr, ipv4only   on/off (yes/no, true/false,
+ *                        1/0): RFC 6147 §5.5, §5.1.2 read literally,
+ *                        §5.3.1, RFC 8880; defaults off, off, on, on
  *
- * Contract: cfg_dns64_load() reads the file once and validates every key;
- * the first problem is reported in err as "FILE: [dns64] KEY = VALUE: why".
+ * [translator] pool6 (the translator's prefix, DESIGN.md "DNS64": one place
+ * for both): when [dns64] has no prefix, the DNS64 prefix is pool6; when
+ * both are given and the prefix list is not exactly pool6, warn[] says so
+ * (a warning, not an error: an operator may publish several prefixes, or
+ * the prefix of another translator).  Other [translator] keys are not
+ * read here.
+ *
+ * Contract: cfg_dns64_load() reads the file once and validates every key
+ * (the synthesis keys with dns64_cfg_check()); the first problem is
+ * reported in err as "FILE: [dns64] KEY = VALUE: why".  server.policy
+ * points at c->synth: the struct must stay where it is while the server
+ * runs.
  * Unknown keys in [dns64] are errors; other sections are ignored.  Called
  * by the main thread; the struct is the caller's.
  */
@@ -30,15 +48,15 @@
 
 #include "dns64/server.h"
 
+#include "dns64/synth.h"
+
 #define CFG_DNS64_TEXT_MAX 1024
 
 struct cfg_dns64 {
 	struct dns64_server_cfg server;
-	/* synthesis: the values as written (empty: not given) */
-	char prefix[CFG_DNS64_TEXT_MAX];
-	char exclude[CFG_DNS64_TEXT_MAX];
-	char mapped[CFG_DNS64_TEXT_MAX];
-	bool break_dnssec;
+	struct dns64_cfg synth;
+	bool prefix_from_pool6; /* [dns64] prefix absent: pool6 used */
+	char warn[512];		/* empty, or one warning line */
 };
 
 /* Returns 0, or -1 with err filled. */

@@ -6,6 +6,9 @@
  *   gate64-dns64 -c FILE            run until SIGTERM or SIGINT
  *   gate64-dns64 --check -c FILE    validate FILE and exit
  *
+ * The prefix comes from [dns64] prefix, else from [translator] pool6, else
+ * is the Well-Known Prefix 64:ff9b::/96 (control/cfg_dns64.h).
+ *
  * SIGTERM/SIGINT: the workers are woken and joined, sockets closed, the
  * counters printed to stderr.  SIGUSR1: counters printed, keeps running.
  * Exit: 0 clean, 1 configuration or start-up error, 2 usage.
@@ -53,15 +56,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gate64-dns64: %s\n", err);
 		return 1;
 	}
+	/* [dns64] prefix and [translator] pool6 disagree: legitimate (more
+	 * prefixes than one translator's), so a warning, at --check and at
+	 * every start */
+	if (cfg.warn[0])
+		fprintf(stderr, "gate64-dns64: warning: %s\n", cfg.warn);
 	if (check) {
 		printf("gate64-dns64: %s: ok\n", file);
 		return 0;
 	}
-	/* the synthesis keys are parsed by dns64/synth once it lands */
-	if (cfg.prefix[0] || cfg.exclude[0] || cfg.mapped[0])
-		fprintf(stderr, "gate64-dns64: note: prefix/exclude/mapped "
-				"are read but synthesis is not built yet: "
-				"forwarding only\n");
 
 	sigset_t sigs;
 	sigemptyset(&sigs);

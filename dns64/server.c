@@ -105,6 +105,8 @@ struct worker {
 	uint64_t next_sweep;
 	struct ratelog rl[LOG_MAX];
 	uint64_t ctr[DNS64_SRV_CTR_MAX];
+	struct dns64_stats syn;	  /* synthesis counters (synth.h) */
+	uint8_t *keep;		  /* DNS64_STEP_KEEP bytes per request */
 	struct dns_msg q;	  /* the query being handled */
 	struct dns_msg r;	  /* the reply being sent */
 	uint8_t rx[DNS_MSG_MAX];  /* datagrams in */
@@ -364,6 +366,7 @@ static void req_run(struct worker *w, uint32_t i, const struct dns_msg *ans,
 	struct req *r = &w->req[i];
 	struct dns64_step_io io = {
 	    .policy = w->srv->cfg.policy,
+	    .stats = &w->syn,
 	    .query = &w->q,
 	    .answer = ans,
 	    .up_status = status,
@@ -491,6 +494,7 @@ static void handle_query(struct worker *w, bool tcp, unsigned li, uint32_t ci,
 	r->qlen = (uint16_t)len;
 	memcpy(r->qbuf, buf, len);
 	r->st.step = 0;
+	r->st.keep_len = 0;
 	if (tcp)
 		w->conn[ci].pending++;
 	req_run(w, i, NULL, 0, now);
@@ -737,6 +741,7 @@ static void worker_fini(struct worker *w)
 	}
 	free(w->conn);
 	free(w->req);
+	free(w->keep);
 	dns64_up_fini(w->up);
 	if (w->epfd >= 0)
 		close(w->epfd);
@@ -785,12 +790,19 @@ static int worker_init(struct dns64_server *s, unsigned idx, char *err,
 	 * for as many again (cache misses waiting on a step) */
 	w->nreq = uc.max_inflight;
 	w->req = calloc(w->nreq, sizeof(*w->req));
+	/* the AAAA answer a synthesis waits on, one buffer per slot */
+	w->keep = cfg->policy ? malloc((size_t)w->nreq * DNS64_STEP_KEEP)
+			      : NULL;
 	w->nconn = share(cfg->tcp_max_conns, s->nworkers);
 	w->conn = calloc(w->nconn, sizeof(*w->conn));
-	if (!w->req || !w->conn)
+	if (!w->req || !w->conn || (cfg->policy && !w->keep))
 		goto nomem;
-	for (unsigned i = 0; i < w->nreq; i++)
+	for (unsigned i = 0; i < w->nreq; i++) {
 		w->req[i].next_free = i + 1 < w->nreq ? i + 1 : NIL;
+		w->req[i].st.keep =
+		    w->keep ? w->keep + (size_t)i * DNS64_STEP_KEEP : NULL;
+		w->req[i].st.keep_cap = w->keep ? DNS64_STEP_KEEP : 0;
+	}
 	w->req_free = 0;
 	for (unsigned i = 0; i < w->nconn; i++) {
 		w->conn[i].fd = -1;
@@ -910,10 +922,12 @@ void dns64_server_fini(struct dns64_server *s)
 void dns64_server_counters(struct dns64_server *s,
 			   uint64_t srv[DNS64_SRV_CTR_MAX],
 			   uint64_t up[DNS64_UP_CTR_MAX],
-			   uint64_t cache[DNS64_CACHE_CTR_MAX])
+			   uint64_t cache[DNS64_CACHE_CTR_MAX],
+			   uint64_t synth[DNS64_C_MAX])
 {
 	memset(srv, 0, sizeof(uint64_t) * DNS64_SRV_CTR_MAX);
 	memset(up, 0, sizeof(uint64_t) * DNS64_UP_CTR_MAX);
+	memset(synth, 0, sizeof(uint64_t) * DNS64_C_MAX);
 	for (unsigned i = 0; i < s->nworkers; i++) {
 		if (!s->w[i])
 			continue;
@@ -922,6 +936,8 @@ void dns64_server_counters(struct dns64_server *s,
 		const uint64_t *u = dns64_up_counters(s->w[i]->up);
 		for (int k = 0; k < DNS64_UP_CTR_MAX; k++)
 			up[k] += u[k];
+		for (int k = 0; k < DNS64_C_MAX; k++)
+			synth[k] += s->w[i]->syn.c[k];
 	}
 	dns64_cache_counters(s->cache, cache);
 }
@@ -929,8 +945,8 @@ void dns64_server_counters(struct dns64_server *s,
 void dns64_server_print_counters(struct dns64_server *s, FILE *f)
 {
 	uint64_t a[DNS64_SRV_CTR_MAX], b[DNS64_UP_CTR_MAX],
-	    c[DNS64_CACHE_CTR_MAX];
-	dns64_server_counters(s, a, b, c);
+	    c[DNS64_CACHE_CTR_MAX], d[DNS64_C_MAX];
+	dns64_server_counters(s, a, b, c, d);
 	for (int k = 0; k < DNS64_SRV_CTR_MAX; k++)
 		fprintf(f, "%s %llu\n", dns64_srv_ctr_name(k),
 			(unsigned long long)a[k]);
@@ -940,4 +956,8 @@ void dns64_server_print_counters(struct dns64_server *s, FILE *f)
 	for (int k = 0; k < DNS64_CACHE_CTR_MAX; k++)
 		fprintf(f, "%s %llu\n", dns64_cache_ctr_name(k),
 			(unsigned long long)c[k]);
+	/* "dns64-": synth.h's names ("truncated") meet the server's */
+	for (int k = 0; s->cfg.policy && k < DNS64_C_MAX; k++)
+		fprintf(f, "dns64-%s %llu\n", dns64_ctr_name(k),
+			(unsigned long long)d[k]);
 }

@@ -17,7 +17,11 @@
  *  - RFC 6147 §5.1 / DESIGN.md: recursion is refused (REFUSED) to clients
  *    outside the allow list; the default list is loopback only.
  *  - Counters are per worker, written only by it; dns64_server_counters()
- *    sums them (exact after stop, approximate while running).
+ *    sums them (exact after stop, approximate while running), with the
+ *    synthesis counters (synth.h DNS64_CTR_LIST) of every worker.
+ *  - Memory: per worker, max-upstream-queries / threads request slots,
+ *    each with DNS64_STEP_KEEP bytes for the AAAA answer a synthesis waits
+ *    on (server_step.h); allocated at init.
  */
 #ifndef GATE64_DNS64_SERVER_H
 #define GATE64_DNS64_SERVER_H
@@ -28,6 +32,7 @@
 #include <sys/socket.h>
 
 #include "dns64/cache.h"
+#include "dns64/synth.h"
 #include "dns64/upstream.h"
 
 #define DNS64_LISTEN_MAX  16
@@ -95,7 +100,10 @@ struct dns64_server_cfg {
 	size_t cache_bytes;
 	unsigned tcp_max_conns; /* total over the workers */
 	unsigned tcp_idle_ms;
-	const void *policy; /* synthesis configuration (NULL: forward) */
+	/* synthesis configuration, checked (dns64_cfg_check); the caller
+	 * keeps it alive and unchanged until dns64_server_fini.  NULL:
+	 * forward only */
+	const struct dns64_cfg *policy;
 };
 
 /* Defaults: loopback allow list, 1 thread, 2 s timeout, 2 retries... */
@@ -116,7 +124,8 @@ void dns64_server_fini(struct dns64_server *s);
 void dns64_server_counters(struct dns64_server *s,
 			   uint64_t srv[DNS64_SRV_CTR_MAX],
 			   uint64_t up[DNS64_UP_CTR_MAX],
-			   uint64_t cache[DNS64_CACHE_CTR_MAX]);
+			   uint64_t cache[DNS64_CACHE_CTR_MAX],
+			   uint64_t synth[DNS64_C_MAX]);
 /* Every counter, "name value", one a line. */
 void dns64_server_print_counters(struct dns64_server *s, FILE *f);
 

@@ -206,24 +206,7 @@ XLAT_INLINE int fast_6to4(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 
 	pkt->data = l4 - XLAT_IP4_HLEN;
 	pkt->len = tot4;
-	struct xlat_ip4 *ip4 = (struct xlat_ip4 *)pkt->data;
-	/* The header as three 32-bit words and the addresses; its checksum
-	 * from those values (RFC 1071: the sum does not depend on the word
-	 * size), not from reading back the stores just made. */
-	uint32_t id = ctx->ip4_id++;
-	uint32_t df = (uint32_t)(tot4 > IP4_DF_LIMIT) * XLAT_IP4_DF; /* §5 */
-	uint32_t w0 = xlat_htonl(0x45000000u | (uint32_t)tos << 16 | tot4);
-	uint32_t w1 = xlat_htonl(id << 16 | df);
-	uint32_t w2 = xlat_htonl((uint32_t)ttl << 24 | (uint32_t)p4 << 16);
-	uint64_t sum = (uint64_t)w0 + w1 + w2 + s4 + d4;
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	__builtin_memcpy(pkt->data, &w0, 4);
-	__builtin_memcpy(pkt->data + 4, &w1, 4);
-	__builtin_memcpy(pkt->data + 8, &w2, 4);
-	ip4->saddr = s4;
-	ip4->daddr = d4;
-	ip4->csum = (uint16_t)~csum_fold32((uint32_t)(sum & 0xffff) +
-					   (uint32_t)(sum >> 16));
+	ip4_hdr_build(ctx, pkt->data, tos, tot4, ttl, p4, s4, d4);
 	return 1;
 }
 
@@ -278,10 +261,7 @@ XLAT_INLINE int fast_4to6(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 	pkt->data = l4 - XLAT_IP6_HLEN;
 	pkt->len = XLAT_IP6_HLEN + l4len;
 	struct xlat_ip6 *ip6 = (struct xlat_ip6 *)pkt->data;
-	ip6->ver_tc_flow = xlat_htonl(6u << 28 | (uint32_t)tc << 20);
-	ip6->plen = xlat_htons((uint16_t)l4len);
-	ip6->nexthdr = nh6;
-	ip6->hlim = hlim;
+	ip6_hdr_build(pkt->data, tc, l4len, nh6, hlim);
 	if (m) {
 		memcpy(ip6->saddr, m->s6, 16);
 		memcpy(ip6->daddr, m->d6, 16);

@@ -161,6 +161,46 @@ static inline int l4_header_ok(uint8_t proto, const uint8_t *l4, uint32_t l4len,
 }
 
 /*
+ * The 20-byte IPv4 header of a translated packet (RFC 7915 §5.1) at h,
+ * written as three 32-bit words plus the addresses, its checksum computed
+ * from those values (RFC 1071: the sum does not depend on the word size),
+ * not by reading back the stores just made (a store-forwarding stall).
+ * The Identification comes from the worker's counter; DF by the 1260 rule.
+ */
+XLAT_INLINE void ip4_hdr_build(struct xlat_ctx *ctx, uint8_t *h, uint8_t tos,
+			       uint32_t tot4, uint8_t ttl, uint8_t proto,
+			       uint32_t s4, uint32_t d4)
+{
+	struct xlat_ip4 *ip4 = (struct xlat_ip4 *)h;
+	uint32_t id = ctx->ip4_id++;
+	uint32_t df = (uint32_t)(tot4 > IP4_DF_LIMIT) * XLAT_IP4_DF; /* §5 */
+	uint32_t w0 = xlat_htonl(0x45000000u | (uint32_t)tos << 16 | tot4);
+	uint32_t w1 = xlat_htonl(id << 16 | df);
+	uint32_t w2 = xlat_htonl((uint32_t)ttl << 24 | (uint32_t)proto << 16);
+	uint64_t sum = (uint64_t)w0 + w1 + w2 + s4 + d4;
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	memcpy(h, &w0, 4);
+	memcpy(h + 4, &w1, 4);
+	memcpy(h + 8, &w2, 4);
+	ip4->saddr = s4;
+	ip4->daddr = d4;
+	ip4->csum = (uint16_t)~csum_fold32((uint32_t)(sum & 0xffff) +
+					   (uint32_t)(sum >> 16));
+}
+
+/* The 40-byte IPv6 header of a translated packet (RFC 7915 §4.1), flow
+ * label 0. */
+XLAT_INLINE void ip6_hdr_build(uint8_t *h, uint8_t tc, uint32_t plen,
+			       uint8_t nh, uint8_t hlim)
+{
+	struct xlat_ip6 *ip6 = (struct xlat_ip6 *)h;
+	ip6->ver_tc_flow = xlat_htonl(6u << 28 | (uint32_t)tc << 20);
+	ip6->plen = xlat_htons((uint16_t)plen);
+	ip6->nexthdr = nh;
+	ip6->hlim = hlim;
+}
+
+/*
  * Stateful NAT64: write a new port (or ICMP echo identifier) at 'off' of
  * the upper layer and fix its checksum (RFC 1624); a checksum outside the
  * 'avail' bytes (a truncated quoted packet) or a zero UDP checksum is left
