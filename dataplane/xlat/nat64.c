@@ -11,16 +11,17 @@
 #include "nat64.h"
 #include "xlat_priv.h"
 
-/* pool4 addresses in a 256-bit filter: a packet for any other address is
- * known not ours in a few instructions, without scanning pool4. */
-static inline uint8_t p4bit(uint32_t a)
+/* pool4 addresses in a 4096-bit filter (at most 64 addresses: under 2 %
+ * false positives): a packet for any other address is known not ours in a
+ * few instructions, without scanning pool4. */
+static inline uint32_t p4bit(uint32_t a)
 {
-	return (uint8_t)(a ^ a >> 8 ^ a >> 16 ^ a >> 24);
+	return (a * 0x9e3779b1u) >> (32 - NAT64_P4FILTER_BITS_LOG2);
 }
 
 static inline int maybe_pool4(const struct nat64 *n, uint32_t a)
 {
-	uint8_t h = p4bit(a);
+	uint32_t h = p4bit(a);
 	return (int)(n->p4filter[h >> 6] >> (h & 63) & 1);
 }
 
@@ -54,7 +55,7 @@ int nat64_init(struct nat64 *n, struct xlat_ctx *x, struct nat64_db *db,
 		return -ENOMEM;
 	}
 	for (unsigned i = 0; i < cfg->pool4.n; i++) {
-		uint8_t h = p4bit(cfg->pool4.r[i].addr);
+		uint32_t h = p4bit(cfg->pool4.r[i].addr);
 		n->p4filter[h >> 6] |= 1ull << (h & 63);
 	}
 	n->held_max = cfg->held_syn_max;
@@ -301,122 +302,203 @@ int nat64_tick(struct nat64 *n, struct xlat_pkt *out)
 /* ---------------------------------------------------------------------
  * The hit path: a plain packet (TCP, UDP or ICMP echo right after the
  * header, not a fragment) of a flow whose session is live, with a /96
- * pool6 and no EAM.  It makes the checks the general path below would make
- * for such a packet and hands the core the same mapping; anything else
- * (a miss, a possible hairpin, an error, an odd header) returns 0 and the
- * general path decides.  test_nat64 and the stateful corpus run both.
+ * pool6 and no EAM.  It makes every check the general path below and the
+ * core would make for such a packet, and translates it in one pass with
+ * the same sums, so the bytes are the same; anything else (a miss, a
+ * possible hairpin, an error, a header the fast path would not take)
+ * returns 0 before anything is changed, and the general path decides.
+ * test_nat64 runs every case with the hit path on and off (ctx.fast),
+ * and the stateful corpus runs through it.
  */
 
 static inline int hit_6to4(struct nat64 *n, struct xlat_pkt *pkt,
 			   enum xlat_verdict *vd, enum xlat_reason *reason)
 {
-	const struct rfc6052_pfx *pf = &n->x->pool6;
-	const uint8_t *p = pkt->data;
+	struct xlat_ctx *x = n->x;
+	const struct rfc6052_pfx *pf = &x->pool6;
+	uint8_t *p = pkt->data;
 	const struct xlat_ip6 *ip = (const struct xlat_ip6 *)p;
 
-	if (!n->x->fast || pkt->len < XLAT_IP6_HLEN + 8 || (p[0] >> 4) != 6)
+	if (!x->fast || pkt->len < XLAT_IP6_HLEN + 8 || (p[0] >> 4) != 6)
 		return 0;
 	uint32_t l4len = xlat_ntohs(ip->plen);
-	if (XLAT_IP6_HLEN + l4len > pkt->len || l4len < 8)
+	if (XLAT_IP6_HLEN + l4len > pkt->len || l4len < 8 || ip->hlim <= 1 ||
+	    XLAT_IP4_HLEN + l4len > x->cfg->ipv4_mtu)
 		return 0;
-	const uint8_t *l4 = p + XLAT_IP6_HLEN;
-	uint8_t proto, flags = 0;
+	uint8_t *l4 = p + XLAT_IP6_HLEN;
+	uint8_t nh = ip->nexthdr, proto, flags = 0;
 	uint16_t sport, rport;
-	if (ip->nexthdr == XLAT_IPPROTO_UDP) {
-		proto = NAT64_UDP;
-	} else if (ip->nexthdr == XLAT_IPPROTO_TCP && l4len >= 20) {
-		proto = NAT64_TCP;
-		flags = l4[13];
-	} else if (ip->nexthdr == XLAT_IPPROTO_ICMPV6 && !l4[1] &&
+	if (nh == XLAT_IPPROTO_UDP || nh == XLAT_IPPROTO_TCP) {
+		if (!l4_header_ok(nh, l4, l4len, 0))
+			return 0;
+		proto = nh == XLAT_IPPROTO_UDP ? NAT64_UDP : NAT64_TCP;
+		if (proto == NAT64_TCP)
+			flags = l4[13];
+		sport = (uint16_t)(l4[0] << 8 | l4[1]);
+		rport = (uint16_t)(l4[2] << 8 | l4[3]);
+	} else if (nh == XLAT_IPPROTO_ICMPV6 && !l4[1] &&
 		   (l4[0] == ICMP6_ECHO || l4[0] == ICMP6_ECHO_REPLY)) {
 		proto = NAT64_ICMP;
-	} else {
-		return 0;
-	}
-	if (proto == NAT64_ICMP) {
 		sport = (uint16_t)(l4[4] << 8 | l4[5]);
 		rport = 0;
 	} else {
-		sport = (uint16_t)(l4[0] << 8 | l4[1]);
-		rport = (uint16_t)(l4[2] << 8 | l4[3]);
+		return 0;
 	}
-	uint32_t d4, src4;
-	if (rfc6052_pfx96_extract(pf, ip->daddr, &d4) ||
-	    ip4_check(d4, pf->wkp) ||
-	    !rfc6052_pfx96_extract(pf, ip->saddr, &src4))
-		return 0; /* not ours, refused, or a loop: the general path */
-	uint32_t rd4 = xlat_ntohl(d4), b;
+	/* Not checked here because a live session implies them: its remote
+	 * address passed ip4_check() and its IPv6 source was not inside pool6
+	 * when the general path created it (RFC 6052 §3.1, RFC 6146 §5.3). */
+	uint32_t d4;
+	if (rfc6052_pfx96_extract(pf, ip->daddr, &d4))
+		return 0; /* not ours: the general path says so */
+	uint32_t rd4 = xlat_ntohl(d4);
 	if (maybe_pool4(n, rd4))
 		return 0; /* perhaps a hairpin */
-	uint32_t si =
-	    nat64_hit6(n->db, proto, ip->saddr, sport, rd4, rport, n->now, &b);
-	if (si == NAT64_NONE)
+	struct nat64_bib *bib;
+	struct nat64_sess *se = nat64_hit6(n->db, proto, ip->saddr, sport, rd4,
+					   rport, n->now, &bib);
+	if (!se)
 		return 0;
-	sess_touch(n, nat64_sess_get(n->db, si), proto, NAT64_FROM6, flags);
-	const struct nat64_bib *bib = nat64_bib_get(n->db, b);
-	struct xlat_map m;
-	m.s4 = xlat_htonl(bib->addr4);
-	m.d4 = d4;
-	m.port = xlat_htons(bib->port4);
-	m.has_port = 1;
-	m.has_in_port = 0;
-	*vd = xlat_6to4_map(n->x, pkt, &m, reason);
+	sess_touch(n, se, proto, NAT64_FROM6, flags);
+
+	/* The translation, as the core's fast path does it with this
+	 * mapping (the general path gives the same bytes: test_nat64 and
+	 * the stateful corpus run both): addresses and port change in one
+	 * checksum update; the destination's IPv6 sum is the prefix's plus
+	 * its IPv4 address's (/96). */
+	uint32_t s4 = xlat_htonl(bib->addr4);
+	uint16_t port = xlat_htons(bib->port4);
+	uint32_t a4 = csum_addr4(s4) + csum_addr4(d4);
+	uint32_t a6 = bib->src6sum + pf->sum + csum_addr4(d4);
+	uint8_t tos =
+	    tos_of(x->cfg, (uint8_t)(xlat_ntohl(ip->ver_tc_flow) >> 20));
+	uint8_t ttl = (uint8_t)(ip->hlim - 1), p4 = nh;
+	if (proto == NAT64_ICMP) {
+		struct xlat_icmp *ic = (struct xlat_icmp *)l4;
+		uint16_t oldw = ld16(ic), oldid = ic->un.echo.id;
+		ic->type = l4[0] == ICMP6_ECHO ? ICMP4_ECHO : ICMP4_ECHO_REPLY;
+		ic->un.echo.id = port;
+		ic->csum = csum_update(ic->csum,
+				       oldw + oldid + a6 +
+					   xlat_htons((uint16_t)(l4len >> 16)) +
+					   xlat_htons((uint16_t)l4len) +
+					   xlat_htons(XLAT_IPPROTO_ICMPV6),
+				       ld16(ic) + port);
+		p4 = XLAT_IPPROTO_ICMP;
+	} else {
+		uint16_t old = ld16(l4);
+		memcpy(l4, &port, 2);
+		if (proto == NAT64_TCP) {
+			struct xlat_tcp *t = (struct xlat_tcp *)l4;
+			t->csum = csum_update(t->csum, a6 + old, a4 + port);
+		} else {
+			struct xlat_udp *u = (struct xlat_udp *)l4;
+			if (u->csum)
+				u->csum = csum_update_udp(u->csum, a6 + old,
+							  a4 + port);
+		}
+	}
+	pkt->data = l4 - XLAT_IP4_HLEN;
+	pkt->len = XLAT_IP4_HLEN + l4len;
+	ip4_hdr_build(x, pkt->data, tos, pkt->len, ttl, p4, s4, d4);
+	x->st->in[0]++;
+	x->st->verdict[XLAT_FORWARD]++;
+	*reason = XLAT_R_NONE;
+	*vd = XLAT_FORWARD;
 	return 1;
 }
 
 static inline int hit_4to6(struct nat64 *n, struct xlat_pkt *pkt,
 			   enum xlat_verdict *vd, enum xlat_reason *reason)
 {
-	const struct rfc6052_pfx *pf = &n->x->pool6;
+	struct xlat_ctx *x = n->x;
+	const struct rfc6052_pfx *pf = &x->pool6;
 	const struct xlat_ip4 *ip = (const struct xlat_ip4 *)pkt->data;
 
-	if (!n->x->fast || pkt->len < XLAT_IP4_HLEN + 8 || ip->ver_ihl != 0x45)
+	if (!x->fast || pkt->len < XLAT_IP4_HLEN + 8 || ip->ver_ihl != 0x45)
 		return 0;
 	uint32_t tot = xlat_ntohs(ip->tot_len);
-	if (tot > pkt->len || tot < XLAT_IP4_HLEN + 8 ||
-	    (ip->frag_off & xlat_htons(XLAT_IP4_MF | XLAT_IP4_OFFMASK)))
+	uint16_t fo = xlat_ntohs(ip->frag_off);
+	if (tot > pkt->len || tot < XLAT_IP4_HLEN + 8 || ip->ttl <= 1 ||
+	    (fo & (XLAT_IP4_MF | XLAT_IP4_OFFMASK)))
 		return 0;
-	uint32_t a4 = xlat_ntohl(ip->daddr);
-	if (!maybe_pool4(n, a4) || csum_ip4_hdr(ip) != 0)
-		return 0;
-	const uint8_t *l4 = pkt->data + XLAT_IP4_HLEN;
 	uint32_t l4len = tot - XLAT_IP4_HLEN;
-	uint8_t proto, flags = 0;
+	if (XLAT_IP6_HLEN + l4len >
+	    ((fo & XLAT_IP4_DF) ? x->cfg->ipv6_mtu : x->cfg->lowest_ipv6_mtu))
+		return 0;
+	/* not a pool4 address: no BIB entry will match, the lookup misses
+	 * and the general path says "not ours" */
+	uint32_t a4 = xlat_ntohl(ip->daddr);
+	if (csum_ip4_hdr(ip) != 0)
+		return 0;
+	uint8_t *l4 = pkt->data + XLAT_IP4_HLEN;
+	uint8_t pr = ip->proto, proto, flags = 0;
 	uint16_t port4, rport;
-	if (ip->proto == XLAT_IPPROTO_UDP) {
-		proto = NAT64_UDP;
-	} else if (ip->proto == XLAT_IPPROTO_TCP && l4len >= 20) {
-		proto = NAT64_TCP;
-		flags = l4[13];
-	} else if (ip->proto == XLAT_IPPROTO_ICMP && !l4[1] &&
+	if (pr == XLAT_IPPROTO_UDP || pr == XLAT_IPPROTO_TCP) {
+		if (!l4_header_ok(pr, l4, l4len, 0) ||
+		    (pr == XLAT_IPPROTO_UDP && !((struct xlat_udp *)l4)->csum))
+			return 0; /* a zero IPv4 UDP checksum: general path */
+		proto = pr == XLAT_IPPROTO_UDP ? NAT64_UDP : NAT64_TCP;
+		if (proto == NAT64_TCP)
+			flags = l4[13];
+		rport = (uint16_t)(l4[0] << 8 | l4[1]);
+		port4 = (uint16_t)(l4[2] << 8 | l4[3]);
+	} else if (pr == XLAT_IPPROTO_ICMP && !l4[1] &&
 		   (l4[0] == ICMP4_ECHO || l4[0] == ICMP4_ECHO_REPLY)) {
 		proto = NAT64_ICMP;
-	} else {
-		return 0;
-	}
-	if (proto == NAT64_ICMP) {
 		port4 = (uint16_t)(l4[4] << 8 | l4[5]);
 		rport = 0;
 	} else {
-		rport = (uint16_t)(l4[0] << 8 | l4[1]);
-		port4 = (uint16_t)(l4[2] << 8 | l4[3]);
+		return 0;
 	}
-	if (ip4_check(ip->saddr, pf->wkp))
+	/* The source's class (ip4_check) is not checked again: a live session
+	 * with this remote implies it passed when the session was made. */
+	uint32_t s4 = ip->saddr, d4 = ip->daddr;
+	struct nat64_bib *bib;
+	struct nat64_sess *se = nat64_hit4(n->db, proto, a4, port4,
+					   xlat_ntohl(s4), rport, n->now, &bib);
+	if (!se)
 		return 0;
-	uint32_t b;
-	uint32_t si = nat64_hit4(n->db, proto, a4, port4, xlat_ntohl(ip->saddr),
-				 rport, n->now, &b);
-	if (si == NAT64_NONE)
-		return 0;
-	sess_touch(n, nat64_sess_get(n->db, si), proto, NAT64_FROM4, flags);
-	const struct nat64_bib *bib = nat64_bib_get(n->db, b);
-	struct xlat_map m;
-	rfc6052_pfx_embed(pf, ip->saddr, m.s6);
-	memcpy(m.d6, bib->src6, 16);
-	m.port = xlat_htons(bib->sport6);
-	m.has_port = 1;
-	m.has_in_port = 0;
-	*vd = xlat_4to6_map(n->x, pkt, &m, reason);
+	sess_touch(n, se, proto, NAT64_FROM4, flags);
+
+	/* See hit_6to4. */
+	uint16_t port = xlat_htons(bib->sport6);
+	uint32_t a4s = csum_addr4(s4) + csum_addr4(d4);
+	uint32_t a6s = pf->sum + csum_addr4(s4) + bib->src6sum;
+	uint8_t tc = tclass_of(x->cfg, ip->tos), hlim = (uint8_t)(ip->ttl - 1);
+	uint8_t nh6 = pr;
+	if (proto == NAT64_ICMP) {
+		struct xlat_icmp *ic = (struct xlat_icmp *)l4;
+		uint16_t oldw = ld16(ic), oldid = ic->un.echo.id;
+		ic->type = l4[0] == ICMP4_ECHO ? ICMP6_ECHO : ICMP6_ECHO_REPLY;
+		ic->un.echo.id = port;
+		ic->csum = csum_update(ic->csum, oldw + oldid,
+				       ld16(ic) + port + a6s +
+					   xlat_htons((uint16_t)(l4len >> 16)) +
+					   xlat_htons((uint16_t)l4len) +
+					   xlat_htons(XLAT_IPPROTO_ICMPV6));
+		nh6 = XLAT_IPPROTO_ICMPV6;
+	} else {
+		uint16_t old = ld16(l4 + 2);
+		memcpy(l4 + 2, &port, 2);
+		if (proto == NAT64_TCP) {
+			struct xlat_tcp *t = (struct xlat_tcp *)l4;
+			t->csum = csum_update(t->csum, a4s + old, a6s + port);
+		} else {
+			struct xlat_udp *u = (struct xlat_udp *)l4;
+			u->csum =
+			    csum_update_udp(u->csum, a4s + old, a6s + port);
+		}
+	}
+	pkt->data = l4 - XLAT_IP6_HLEN;
+	pkt->len = XLAT_IP6_HLEN + l4len;
+	ip6_hdr_build(pkt->data, tc, l4len, nh6, hlim);
+	struct xlat_ip6 *ip6 = (struct xlat_ip6 *)pkt->data;
+	rfc6052_pfx_embed(pf, s4, ip6->saddr);
+	memcpy(ip6->daddr, bib->src6, 16);
+	x->st->in[1]++;
+	x->st->verdict[XLAT_FORWARD]++;
+	*reason = XLAT_R_NONE;
+	*vd = XLAT_FORWARD;
 	return 1;
 }
 
@@ -431,8 +513,10 @@ static enum xlat_verdict icmp_err_6to4(struct nat64 *n, struct xlat_pkt *pkt,
 static enum xlat_verdict hairpin(struct nat64 *n, struct xlat_pkt *pkt,
 				 enum xlat_reason *reason);
 
-enum xlat_verdict nat64_6to4(struct nat64 *n, struct xlat_pkt *pkt,
-			     enum xlat_reason *reason)
+/* The general path: any packet the hit path did not take.  Out of line, so
+ * that the hit path saves no registers for it. */
+__attribute__((noinline)) static enum xlat_verdict
+general_6to4(struct nat64 *n, struct xlat_pkt *pkt, enum xlat_reason *reason)
 {
 	struct nat64_db *db = n->db;
 	const struct rfc6052_pfx *pf = &n->x->pool6;
@@ -440,10 +524,6 @@ enum xlat_verdict nat64_6to4(struct nat64 *n, struct xlat_pkt *pkt,
 	struct tuple t;
 	uint32_t d4;
 	enum xlat_reason r;
-	enum xlat_verdict hv;
-
-	if (hit_6to4(n, pkt, &hv, reason))
-		return hv;
 	r = xlat_v6_parse(pkt->data, pkt->len, 0, &v);
 	if (r)
 		return done(n, 0, XLAT_DROP, r, reason);
@@ -627,18 +707,16 @@ static enum xlat_verdict icmp_err_4to6(struct nat64 *n, struct xlat_pkt *pkt,
 				       const struct v4info *o,
 				       enum xlat_reason *reason);
 
-enum xlat_verdict nat64_4to6(struct nat64 *n, struct xlat_pkt *pkt,
-			     enum xlat_reason *reason)
+/* The general path: any packet the hit path did not take.  Out of line, so
+ * that the hit path saves no registers for it. */
+__attribute__((noinline)) static enum xlat_verdict
+general_4to6(struct nat64 *n, struct xlat_pkt *pkt, enum xlat_reason *reason)
 {
 	struct nat64_db *db = n->db;
 	const struct nat64_cfg *cfg = nat64_db_cfg(db);
 	struct v4info v;
 	struct tuple t;
 	enum xlat_reason r;
-	enum xlat_verdict hv;
-
-	if (hit_4to6(n, pkt, &hv, reason))
-		return hv;
 	r = xlat_v4_parse(pkt->data, pkt->len, 0, &v);
 	if (r)
 		return done(n, 1, XLAT_DROP, r, reason);
@@ -783,4 +861,24 @@ static enum xlat_verdict icmp_err_4to6(struct nat64 *n, struct xlat_pkt *pkt,
 	m.in_port = xlat_htons(bib->sport6);
 	m.has_in_port = 1;
 	return xlat_4to6_map(n->x, pkt, &m, reason);
+}
+
+enum xlat_verdict nat64_6to4(struct nat64 *n, struct xlat_pkt *pkt,
+			     enum xlat_reason *reason)
+{
+	enum xlat_verdict v;
+
+	if (hit_6to4(n, pkt, &v, reason))
+		return v;
+	return general_6to4(n, pkt, reason);
+}
+
+enum xlat_verdict nat64_4to6(struct nat64 *n, struct xlat_pkt *pkt,
+			     enum xlat_reason *reason)
+{
+	enum xlat_verdict v;
+
+	if (hit_4to6(n, pkt, &v, reason))
+		return v;
+	return general_4to6(n, pkt, reason);
 }

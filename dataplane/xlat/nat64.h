@@ -20,7 +20,8 @@
 #include "nat64_db.h"
 #include "xlat.h"
 
-#define NAT64_HELD_QUOTE 548 /* bytes of a held SYN kept for its ICMP error */
+#define NAT64_P4FILTER_BITS_LOG2 12
+#define NAT64_HELD_QUOTE	 548 /* bytes of a held SYN kept for its ICMP error */
 
 struct nat64_held {
 	uint32_t since; /* seconds; 0: free slot */
@@ -55,7 +56,8 @@ struct nat64 {
 	struct nat64_held *held; /* cfg->held_syn_max slots */
 	uint16_t held_max;
 	struct nat64_frag *frag; /* NAT64_FRAGS slots, open addressing */
-	uint64_t p4filter[4];	 /* pool4 addresses, one bit each (hashed) */
+	uint64_t p4filter[1 << (NAT64_P4FILTER_BITS_LOG2 - 6)]; /* pool4
+				  addresses, one bit each (hashed) */
 };
 
 #define NAT64_FRAGS	  1024 /* datagrams in flight per worker (power of two) */

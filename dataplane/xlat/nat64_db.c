@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "csum.h"
 #include "nat64_db.h"
 #include "xlat_reason.h"
 
@@ -129,11 +130,9 @@ static inline uint32_t fhash(const uint64_t key[2], const uint64_t *m,
 	uint64_t h = key[0];
 	for (unsigned i = 0; i < n; i++)
 		h = rotl((h ^ m[i]) * 0x9e3779b97f4a7c15ull, 29);
-	h ^= key[1];
-	h ^= h >> 32;
-	h *= 0xd6e8feb86659fd93ull;
-	h ^= h >> 32;
-	return (uint32_t)h & mask;
+	/* the high half of a last keyed multiply is the well-mixed one */
+	h = (h ^ key[1]) * 0xd6e8feb86659fd93ull;
+	return (uint32_t)(h >> 32) & mask;
 }
 
 static inline uint64_t load64(const uint8_t *p)
@@ -558,7 +557,8 @@ static inline uint32_t bib_find6(const struct nat64_db *db, uint8_t proto,
 	for (; i != NAT64_NONE; i = db->bib[i].next6) {
 		const struct nat64_bib *b = &db->bib[i];
 		if (b->sport6 == sport6 && b->proto == proto &&
-		    !memcmp(b->src6, src6, 16))
+		    load64(b->src6) == load64(src6) &&
+		    load64(b->src6 + 8) == load64(src6 + 8))
 			return i;
 	}
 	return NAT64_NONE;
@@ -598,7 +598,7 @@ static uint32_t bib_insert(struct nat64_db *db, uint8_t proto,
 	b->port4 = port4;
 	b->proto = proto;
 	b->is_static = 0;
-	b->pad = 0;
+	b->src6sum = csum_fold32(csum_addr6(src6));
 	b->nsess = 0;
 	b->sub = sub;
 	b->sess = NAT64_NONE;
@@ -787,32 +787,43 @@ uint32_t nat64_sess_find(const struct nat64_db *db, uint32_t bib,
 	return sess_find(db, bib, raddr4, rport);
 }
 
-uint32_t nat64_hit6(const struct nat64_db *db, uint8_t proto,
-		    const uint8_t *src6, uint16_t sport6, uint32_t raddr4,
-		    uint16_t rport, uint32_t now, uint32_t *bib)
+/* nat64_sess_expired(), inlined for the hit path */
+static inline int sess_expired(const struct nat64_db *db,
+			       const struct nat64_sess *s, uint32_t now)
 {
-	uint32_t b = bib_find6(db, proto, src6, sport6);
-	*bib = b;
-	if (b == NAT64_NONE)
-		return NAT64_NONE;
-	uint32_t s = sess_find(db, b, raddr4, rport);
-	if (s == NAT64_NONE || nat64_sess_expired(db, s, now))
-		return NAT64_NONE;
-	return s;
+	uint32_t last = __atomic_load_n(&s->last, __ATOMIC_RELAXED);
+	uint32_t t = s->timer < NAT64_NTIMERS ? s->timer : 0;
+	return (int32_t)(now - last) >= (int64_t)db->cfg.timeout[t];
 }
 
-uint32_t nat64_hit4(const struct nat64_db *db, uint8_t proto, uint32_t addr4,
-		    uint16_t port4, uint32_t raddr4, uint16_t rport,
-		    uint32_t now, uint32_t *bib)
+struct nat64_sess *nat64_hit6(struct nat64_db *db, uint8_t proto,
+			      const uint8_t *src6, uint16_t sport6,
+			      uint32_t raddr4, uint16_t rport, uint32_t now,
+			      struct nat64_bib **bib)
+{
+	uint32_t b = bib_find6(db, proto, src6, sport6);
+	if (b == NAT64_NONE)
+		return NULL;
+	uint32_t s = sess_find(db, b, raddr4, rport);
+	if (s == NAT64_NONE || sess_expired(db, &db->sess[s], now))
+		return NULL;
+	*bib = &db->bib[b];
+	return &db->sess[s];
+}
+
+struct nat64_sess *nat64_hit4(struct nat64_db *db, uint8_t proto,
+			      uint32_t addr4, uint16_t port4, uint32_t raddr4,
+			      uint16_t rport, uint32_t now,
+			      struct nat64_bib **bib)
 {
 	uint32_t b = bib_find4(db, proto, addr4, port4);
-	*bib = b;
 	if (b == NAT64_NONE)
-		return NAT64_NONE;
+		return NULL;
 	uint32_t s = sess_find(db, b, raddr4, rport);
-	if (s == NAT64_NONE || nat64_sess_expired(db, s, now))
-		return NAT64_NONE;
-	return s;
+	if (s == NAT64_NONE || sess_expired(db, &db->sess[s], now))
+		return NULL;
+	*bib = &db->bib[b];
+	return &db->sess[s];
 }
 
 int nat64_bib_has_remote(const struct nat64_db *db, uint32_t bib,

@@ -48,14 +48,15 @@ struct nat64_bib {
 	uint16_t port4;
 	uint8_t proto;	   /* enum nat64_proto */
 	uint8_t is_static; /* configured, never expires */
-	uint16_t pad;
-	uint32_t nsess; /* sessions using it */
-	uint32_t sub;	/* subscriber index, NAT64_NONE for static */
-	uint32_t sess;	/* newest session of this BIB, NAT64_NONE if none;
-			   its sessions form a circular list via
-			   sess.bnext: newest -> oldest -> ... -> newest */
-	uint32_t next6; /* hash chain by (src6, sport6, proto) */
-	uint32_t next4; /* hash chain by (addr4, port4, proto) */
+	uint16_t src6sum;  /* src6's 16-bit words summed and folded: the hit
+			      path's checksum update needs it per packet */
+	uint32_t nsess;	   /* sessions using it */
+	uint32_t sub;	   /* subscriber index, NAT64_NONE for static */
+	uint32_t sess;	   /* newest session of this BIB, NAT64_NONE if none;
+			      its sessions form a circular list via
+			      sess.bnext: newest -> oldest -> ... -> newest */
+	uint32_t next6;	   /* hash chain by (src6, sport6, proto) */
+	uint32_t next4;	   /* hash chain by (addr4, port4, proto) */
 };
 
 /* A session (RFC 6146 §3.2): a BIB entry and the remote IPv4 endpoint.
@@ -132,16 +133,18 @@ uint32_t nat64_sess_find(const struct nat64_db *db, uint32_t bib,
 			 uint32_t raddr4, uint16_t rport);
 /*
  * The hit path in one call: the session of (BIB found by its IPv6 or IPv4
- * key, remote address, remote port) if it exists and has not expired,
- * else NAT64_NONE.  *bib gets the BIB index or NAT64_NONE.  Nothing is
- * changed; the caller refreshes the session it gets.
+ * key, remote address, remote port) if it exists and has not expired, and
+ * its BIB entry in *bib; else NULL.  Nothing is changed; the caller
+ * refreshes the session it gets.
  */
-uint32_t nat64_hit6(const struct nat64_db *db, uint8_t proto,
-		    const uint8_t *src6, uint16_t sport6, uint32_t raddr4,
-		    uint16_t rport, uint32_t now, uint32_t *bib);
-uint32_t nat64_hit4(const struct nat64_db *db, uint8_t proto, uint32_t addr4,
-		    uint16_t port4, uint32_t raddr4, uint16_t rport,
-		    uint32_t now, uint32_t *bib);
+struct nat64_sess *nat64_hit6(struct nat64_db *db, uint8_t proto,
+			      const uint8_t *src6, uint16_t sport6,
+			      uint32_t raddr4, uint16_t rport, uint32_t now,
+			      struct nat64_bib **bib);
+struct nat64_sess *nat64_hit4(struct nat64_db *db, uint8_t proto,
+			      uint32_t addr4, uint16_t port4, uint32_t raddr4,
+			      uint16_t rport, uint32_t now,
+			      struct nat64_bib **bib);
 
 /* ADF: does the BIB have a session with this remote address (any port)? */
 int nat64_bib_has_remote(const struct nat64_db *db, uint32_t bib,

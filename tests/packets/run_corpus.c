@@ -173,7 +173,7 @@ static unsigned run_tick(struct nat64 *n, struct xlat_pkt *outs)
 /* A stateful case: one worker (xlat_ctx + nat64_db + nat64), the static
  * BIB entries, then the steps in order, each at n.now = 1000 + t.  Stops
  * at the first step that differs (the later ones depend on its state). */
-static int run_stateful(struct corpus_case *c, int verbose)
+static int run_stateful(struct corpus_case *c, int verbose, int no_fast)
 {
 	char err[512];
 	struct xlat_stats st;
@@ -185,6 +185,8 @@ static int run_stateful(struct corpus_case *c, int verbose)
 	memset(&st, 0, sizeof(st));
 	xlat_ctx_init(&ctx, &c->cfg, c->eamt, &st, 1);
 	ctx.ip4_id = c->id_seed;
+	if (no_fast) /* no hit path, no core fast path */
+		ctx.fast = 0;
 	db = nat64_db_init(&c->ncfg, 0, NULL, err, sizeof(err));
 	if (!db) {
 		header(c);
@@ -254,8 +256,9 @@ static int run_stateful(struct corpus_case *c, int verbose)
 	return ok;
 }
 
-/* Load a case and run it: stateless ones twice (as engines call the core,
- * then with the fast path off), stateful ones once. */
+/* Load a case and run it twice: as engines call the core, then with the
+ * fast paths off (stateful: the NAT64 hit path too).  Both must give the
+ * expected bytes. */
 static int run_case(const char *path, int verbose)
 {
 	struct corpus_case c;
@@ -270,7 +273,9 @@ static int run_case(const char *path, int verbose)
 	int ok = 1;
 	if (stateful) {
 		path_name = "";
-		ok = run_stateful(&c, verbose);
+		ok = run_stateful(&c, verbose, 0);
+		path_name = " (general path)";
+		ok &= run_stateful(&c, 0, 1);
 	}
 	corpus_free(&c);
 	if (stateful)
@@ -299,9 +304,8 @@ int main(int argc, char **argv)
 	}
 	qsort(paths, npaths, sizeof(*paths), cmpstr);
 	for (size_t i = 0; i < npaths; i++) {
-		/* Every stateless case through the core as engines call it,
-		 * then with the fast path off: both must give the expected
-		 * bytes.  A stateful case runs once. */
+		/* Every case through the core as engines call it, then with
+		 * the fast paths off: both must give the expected bytes. */
 		int ok = run_case(paths[i], verbose);
 		if (ok)
 			passed++;
