@@ -323,8 +323,7 @@ static int bad_check(const struct ctx *x, const char *msg)
 		snprintf(x->err, x->errlen, "%s: [" SECTION "] %.*s = %s",
 			 x->file, (int)k, m, m + k + 1);
 	else
-		snprintf(x->err, x->errlen, "%s: [" SECTION "] %s", x->file,
-			 m);
+		snprintf(x->err, x->errlen, "%s: [" SECTION "] %s", x->file, m);
 	return -1;
 }
 

@@ -791,8 +791,8 @@ static int worker_init(struct dns64_server *s, unsigned idx, char *err,
 	w->nreq = uc.max_inflight;
 	w->req = calloc(w->nreq, sizeof(*w->req));
 	/* the AAAA answer a synthesis waits on, one buffer per slot */
-	w->keep = cfg->policy ? malloc((size_t)w->nreq * DNS64_STEP_KEEP)
-			      : NULL;
+	w->keep =
+	    cfg->policy ? malloc((size_t)w->nreq * DNS64_STEP_KEEP) : NULL;
 	w->nconn = share(cfg->tcp_max_conns, s->nworkers);
 	w->conn = calloc(w->nconn, sizeof(*w->conn));
 	if (!w->req || !w->conn || (cfg->policy && !w->keep))

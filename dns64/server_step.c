@@ -157,9 +157,10 @@ static int keep_aaaa(struct dns64_step_state *st, const struct dns_msg *a)
 	for (int s = DNS_SEC_AN; s <= DNS_SEC_NS; s++)
 		for (unsigned i = 0; i < a->nrr[s]; i++) {
 			const struct dns_rr *rr = &a->rr[s][i];
-			bool want = s == DNS_SEC_AN ? rr->type == DNS_T_CNAME ||
-							  rr->type == DNS_T_DNAME
-						    : rr->type == DNS_T_SOA;
+			bool want = s == DNS_SEC_AN
+					? rr->type == DNS_T_CNAME ||
+					      rr->type == DNS_T_DNAME
+					: rr->type == DNS_T_SOA;
 			if (want &&
 			    dns_build_copy(&b, s, a, rr, rr->ttl) != DNS_E_OK)
 				return -ENOSPC;
@@ -218,14 +219,14 @@ static enum dns64_verdict first(struct dns64_step_state *st,
 	st->route = DNS64_ROUTE_FORWARD;
 	st->keep_len = 0;
 	if (io->policy)
-		st->route = (uint8_t)dns64_classify(io->policy, q, st->scratch,
-						    &tlen);
+		st->route =
+		    (uint8_t)dns64_classify(io->policy, q, st->scratch, &tlen);
 	switch (st->route) {
 	case DNS64_ROUTE_LOCAL:
 		/* RFC 8880 §7.2: answered here, never asked upstream */
 		out_init(&o, io);
-		return built(io, &o,
-			     dns64_ipv4only_build(io->policy, q, &o, io->stats));
+		return built(
+		    io, &o, dns64_ipv4only_build(io->policy, q, &o, io->stats));
 	case DNS64_ROUTE_PTR:
 		/* RFC 6147 §5.3.1: the PTR of the in-addr.arpa name */
 		return ask(io, st->scratch, DNS_T_PTR, DNS_C_IN);

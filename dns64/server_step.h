@@ -43,8 +43,8 @@
 #include "dns64/synth.h"
 #include "dns64/wire.h"
 
-#define DNS64_STEP_SCRATCH 256	/* bytes a step may keep between steps */
-#define DNS64_STEPS_MAX	   4	/* upstream queries per client query */
+#define DNS64_STEP_SCRATCH 256 /* bytes a step may keep between steps */
+#define DNS64_STEPS_MAX	   4   /* upstream queries per client query */
 /* Bytes of the upstream AAAA answer kept per request slot until the A
  * answer arrives: a negative AAAA answer (CNAMEs, SOA, with DO their
  * RRSIGs and NSECs) is a few hundred bytes. */
@@ -57,9 +57,9 @@ enum dns64_verdict {
 };
 
 struct dns64_step_state {
-	unsigned step;	/* upstream answers seen so far */
-	uint8_t route;	/* enum dns64_route, set at step 0 */
-	uint8_t *keep;	/* the server's buffer for this slot (or NULL) */
+	unsigned step; /* upstream answers seen so far */
+	uint8_t route; /* enum dns64_route, set at step 0 */
+	uint8_t *keep; /* the server's buffer for this slot (or NULL) */
 	size_t keep_cap;
 	size_t keep_len; /* bytes of keep in use */
 	uint8_t scratch[DNS64_STEP_SCRATCH];
@@ -68,7 +68,7 @@ struct dns64_step_state {
 struct dns64_step_io {
 	/* synthesis configuration (checked; read-only); NULL: forward */
 	const struct dns64_cfg *policy;
-	struct dns64_stats *stats; /* the worker's counters; may be NULL */
+	struct dns64_stats *stats;   /* the worker's counters; may be NULL */
 	const struct dns_msg *query; /* the client's query */
 	/* the answer to the last QUERY verdict (NULL at step 0, or when
 	 * up_status < 0: every upstream failed or timed out) */

@@ -773,6 +773,11 @@ static int rr_start(struct dns_builder *b, int section, const uint8_t *owner,
 		return sticky(b, DNS_E_BAD_NAME);
 	if (b->count[1 + section] == UINT16_MAX)
 		return sticky(b, DNS_E_TOO_MANY_RECORDS);
+	/* dns_parse refuses more than DNS_RR_MAX records a section: never
+	 * build what the server cannot parse back to cache and fit it (a
+	 * record past it is one that does not fit: the caller sets TC) */
+	if (b->count[1 + section] >= DNS_RR_MAX)
+		return DNS_E_NO_SPACE;
 	b->section = ST_SEC0 + section;
 	if (!put_name(b, owner, l, true) || !put16(b, type) ||
 	    !put16(b, rclass) || !put32(b, ttl))

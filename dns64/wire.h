@@ -22,6 +22,8 @@
  *    TCP).  A record that does not fit is not written and is reported as
  *    DNS_E_NO_SPACE; the builder stays usable so the caller decides: set
  *    TC (RFC 1035 §4.1.1, RFC 6147 §5.1.8) or drop additional data.
+ *    A section never gets more than DNS_RR_MAX records (what dns_parse
+ *    accepts): one more is NO_SPACE too.
  *  - Outcomes are enum dns_err: 0 (DNS_E_OK) or one of DNS_ERR_LIST.
  */
 #ifndef GATE64_DNS64_WIRE_H

@@ -5,7 +5,8 @@
 #   fuzz.sh --replay BIN            replay the seeds through a harness
 # Seeds: the input packets of the golden corpus (tests/packets), written
 # once to build/fuzz/seeds-<dir>; fuzz_nat64 gets its own multi-packet
-# seeds (seeds.py nat64), fuzz_dns64_* DNS messages (seeds_dns64.py);
+# seeds (seeds.py nat64), fuzz_dns64_* DNS messages (seeds_dns64.py
+# dns64), fuzz_dns64_query query sequences (seeds_dns64.py dns64_query);
 # findings go to build/fuzz/crash-*.
 set -eu
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ B=build/fuzz
 seeds() { # direction -> seed dir
 	d=$B/seeds-$1
 	gen=tests/fuzz/seeds.py
-	case $1 in dns64) gen=tests/fuzz/seeds_dns64.py ;; esac
+	case $1 in dns64*) gen=tests/fuzz/seeds_dns64.py ;; esac
 	if [ ! -d "$d" ] || [ "$gen" -nt "$d" ] ||
 		[ -n "$(find tests/packets -name '*.case' -newer "$d" | head -n1)" ]; then
 		rm -rf "$d"
@@ -26,6 +27,7 @@ seeds() { # direction -> seed dir
 
 dir_of() {
 	case $(basename "$1") in
+	*dns64_query*) echo dns64_query ;;
 	*dns64*) echo dns64 ;;
 	*6to4*) echo 6to4 ;;
 	*nat64*) echo nat64 ;;
@@ -42,8 +44,8 @@ case ${1:-} in
 	s=$(seeds "$(dir_of "$2")")
 	work=$B/work-$(basename "$2")
 	mkdir -p "$work"
-	# fuzz_nat64's inputs are sequences of packets: let them be longer
-	case $(basename "$2") in *nat64*) maxlen=8192 ;; *) maxlen=2048 ;; esac
+	# fuzz_nat64's and fuzz_dns64_query's inputs are sequences: longer
+	case $(basename "$2") in *nat64* | *dns64_query*) maxlen=8192 ;; *) maxlen=2048 ;; esac
 	rc=0
 	"$2" -max_total_time="$3" -max_len=$maxlen -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix=$B/ -print_final_stats=1 "$work" "$s" \

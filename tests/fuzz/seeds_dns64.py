@@ -1,13 +1,19 @@
 #!/usr/bin/python3
 """Seed inputs for the DNS64 fuzz targets (tests/fuzz/fuzz_dns64_*.c).
 
-    seeds_dns64.py dns64 OUTDIR
+    seeds_dns64.py dns64 OUTDIR        (fuzz_dns64_wire: one message each)
+    seeds_dns64.py dns64_query OUTDIR  (fuzz_dns64_query: query sequences)
 
-Writes one file per DNS message: queries (plain, EDNS(0) with DO and a
+dns64 writes one file per DNS message: queries (plain, EDNS(0) with DO and a
 cookie, PTR under ip6.arpa, mixed case for 0x20), upstream responses (a
 CNAME chain ending in A, NXDOMAIN with the SOA, AAAA with RRSIG and OPT,
 every name-bearing type the codec knows, TC set, ipv4only.arpa), names
-compressed the way real servers compress them.  Standard library only.
+compressed the way real servers compress them.  dns64_query writes the
+input format of fuzz_dns64_query.c: a configuration byte, then the client
+query and the upstream answers the step will ask for, each with a 2-byte
+length (A-only, dual-stack, ::ffff-only, CNAME chain, NXDOMAIN, SERVFAIL,
+private A, PTR under the prefix, ipv4only.arpa, CD, DO with a signed
+answer, many A records, timeouts).  Standard library only.
 """
 
 import os
@@ -184,11 +190,165 @@ def seeds():
     return out
 
 
+def seq(cfg, *msgs):
+    """fuzz_dns64_query's input: config byte, then length-prefixed
+    messages (b"" is a timeout)."""
+    return bytes([cfg]) + b"".join(struct.pack(">H", len(m)) + m
+                                   for m in msgs)
+
+
+def query(name, qtype, flags=RD, edns=None, do=False, mid=0x4242):
+    m = Msg(mid, flags)
+    m.question(name, qtype)
+    if edns:
+        m.opt(udp=edns, do=do)
+    return m.bytes()
+
+
+def answer(name, qtype, records=(), rcode=0, auth_soa=None, flags=QR | RD | RA,
+           edns=None, do=False, extra=()):
+    """records: (owner, type, rdata parts, ttl) in the answer section."""
+    m = Msg(0x1111, flags | rcode)
+    m.question(name, qtype)
+    for owner, rtype, parts, ttl in records:
+        m.rr(AN, owner, rtype, parts, ttl=ttl)
+    if auth_soa:
+        m.rr(NS, auth_soa, "SOA", soa(m, auth_soa), ttl=3600)
+    for owner, rtype, parts, ttl in extra:
+        m.rr(AR, owner, rtype, parts, ttl=ttl)
+    if edns:
+        m.opt(udp=edns, do=do)
+    return m.bytes()
+
+
+def query_seeds():
+    out = {}
+    z = "example.com"
+    a1 = ("a.example.com", "A", [A1], 300)
+    nodata = answer("a.example.com", "AAAA", auth_soa=z)
+    out["q-a-only"] = seq(0, query("a.example.com", "AAAA"), nodata,
+                          answer("a.example.com", "A", [a1]))
+    out["q-a-only-nsp"] = seq(1, query("A.Example.COM", "AAAA", edns=1232),
+                              answer("A.Example.COM", "AAAA", auth_soa=z,
+                                     edns=1232),
+                              answer("a.example.com", "A", [a1],
+                                     extra=[("ns1.example.com", "A", [A2],
+                                             60)]))
+    out["q-a-only-nsp64"] = seq(2, query("a.example.com", "AAAA"), nodata,
+                                answer("a.example.com", "A", [a1]))
+    out["q-dual"] = seq(0, query("d.example.com", "AAAA"),
+                        answer("d.example.com", "AAAA",
+                               [("d.example.com", "AAAA", [AAAA1], 300)]))
+    mapped = bytes.fromhex("00000000000000000000ffffc0000201")
+    out["q-mapped-only"] = seq(0, query("m.example.com", "AAAA"),
+                               answer("m.example.com", "AAAA",
+                                      [("m.example.com", "AAAA", [mapped],
+                                        300)]),
+                               answer("m.example.com", "A",
+                                      [("m.example.com", "A", [A2], 300)]))
+    out["q-mapped-and-real"] = seq(0, query("m.example.com", "AAAA"),
+                                   answer("m.example.com", "AAAA",
+                                          [("m.example.com", "AAAA",
+                                            [mapped], 300),
+                                           ("m.example.com", "AAAA",
+                                            [AAAA1], 300)]))
+    chain = [("www.example.com", "CNAME", [("name", "web.example.com")],
+              300),
+             ("web.example.com", "CNAME", [("name", "h.cdn.example.net")],
+              120)]
+    out["q-cname-chain"] = seq(0, query("www.example.com", "AAAA"),
+                               answer("www.example.com", "AAAA", chain,
+                                      auth_soa="cdn.example.net"),
+                               answer("h.cdn.example.net", "A",
+                                      [("h.cdn.example.net", "A", [A2], 60),
+                                       ("h.cdn.example.net", "A", [A1],
+                                        30)]))
+    out["q-nxdomain"] = seq(0, query("n.example.com", "AAAA"),
+                            answer("n.example.com", "AAAA", rcode=3,
+                                   auth_soa=z))
+    out["q-servfail"] = seq(0, query("s.example.com", "AAAA"),
+                            answer("s.example.com", "AAAA", rcode=2))
+    out["q-servfail-synth"] = seq(8, query("s.example.com", "AAAA"),
+                                  answer("s.example.com", "AAAA", rcode=2),
+                                  answer("s.example.com", "A",
+                                         [("s.example.com", "A", [A1],
+                                           300)]))
+    out["q-refused-as-nodata"] = seq(0, query("r.example.com", "AAAA"),
+                                     answer("r.example.com", "AAAA",
+                                            rcode=5),
+                                     answer("r.example.com", "A",
+                                            [("r.example.com", "A", [A1],
+                                              300)]))
+    priv = bytes([10, 0, 0, 1])
+    out["q-private"] = seq(0, query("p.example.com", "AAAA"),
+                           answer("p.example.com", "AAAA", auth_soa=z),
+                           answer("p.example.com", "A",
+                                  [("p.example.com", "A", [priv], 300)]))
+    out["q-private-mapped"] = seq(16 | 1, query("p.example.com", "AAAA"),
+                                  answer("p.example.com", "AAAA",
+                                         auth_soa=z),
+                                  answer("p.example.com", "A",
+                                         [("p.example.com", "A", [priv],
+                                           300)]))
+    ptr = ("7.100.51.198.in-addr.arpa", "PTR", [("name", "h.example.com")],
+           300)
+    # the ip6.arpa name of 64:ff9b::198.51.100.7, nibbles reversed
+    rev = ".".join(reversed("0064ff9b0000000000000000c6336407"))
+    out["q-ptr"] = seq(0, query(rev + ".ip6.arpa", "PTR"),
+                       answer("7.100.51.198.in-addr.arpa", "PTR", [ptr]))
+    out["q-ptr-nx"] = seq(0, query(rev + ".ip6.arpa", "PTR", edns=4096),
+                          answer("7.100.51.198.in-addr.arpa", "PTR", rcode=3,
+                                 auth_soa="51.198.in-addr.arpa"))
+    out["q-ptr-timeout"] = seq(0, query(rev + ".ip6.arpa", "PTR"), b"")
+    out["q-ipv4only"] = seq(1, query("ipv4only.arpa", "AAAA", edns=1232))
+    out["q-ipv4only-below"] = seq(0, query("x.ipv4only.arpa", "A"))
+    out["q-ipv4only-off"] = seq(64, query("ipv4only.arpa", "AAAA"),
+                                answer("ipv4only.arpa", "AAAA", rcode=5))
+    out["q-cd"] = seq(0, query("a.example.com", "AAAA", flags=RD | CD),
+                      nodata)
+    rrsig = struct.pack(">HBBIIIH", T["SOA"], 13, 2, 3600, 1700000000,
+                        1690000000, 12345)
+    m = Msg(0x2222, QR | RD | RA | AD)
+    m.question("a.example.com", "AAAA")
+    m.rr(NS, z, "SOA", soa(m, z), ttl=3600)
+    m.rr(NS, z, "RRSIG", [rrsig, ("name", z, False), bytes(64)])
+    m.opt(do=True)
+    signed = m.bytes()
+    arrsig = struct.pack(">HBBIIIH", T["A"], 13, 3, 300, 1700000000,
+                         1690000000, 12345)
+    signed_a = answer("a.example.com", "A",
+                      [a1, ("a.example.com", "RRSIG",
+                            [arrsig, ("name", z, False), bytes(64)], 300)],
+                      edns=1232, do=True)
+    out["q-do-signed"] = seq(0, query("a.example.com", "AAAA", edns=1232,
+                                      do=True), signed)
+    out["q-do-signed-break"] = seq(4, query("a.example.com", "AAAA",
+                                            edns=1232, do=True),
+                                   signed, signed_a)
+    many = [("big.example.com", "A", [bytes([198, 51, 100, i])], 300)
+            for i in range(1, 61)]
+    out["q-many"] = seq(0, query("big.example.com", "AAAA"),
+                        answer("big.example.com", "AAAA", auth_soa=z),
+                        answer("big.example.com", "A", many))
+    out["q-many-nsp"] = seq(2 | 128, query("big.example.com", "AAAA",
+                                           edns=512),
+                            answer("big.example.com", "AAAA", auth_soa=z),
+                            answer("big.example.com", "A", many))
+    out["q-timeout-a"] = seq(0, query("a.example.com", "AAAA"), nodata, b"")
+    out["q-timeout-aaaa"] = seq(0, query("a.example.com", "AAAA"), b"")
+    out["q-forward-a"] = seq(3, query("a.example.com", "A"),
+                             answer("a.example.com", "A", [a1]))
+    out["q-forward-mx"] = seq(0, query("example.com", "MX", edns=1232),
+                              seeds()["resp-many-types"])
+    return out
+
+
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] != "dns64":
-        sys.exit("usage: seeds_dns64.py dns64 OUTDIR")
+    if len(sys.argv) != 3 or sys.argv[1] not in ("dns64", "dns64_query"):
+        sys.exit("usage: seeds_dns64.py dns64|dns64_query OUTDIR")
     os.makedirs(sys.argv[2], exist_ok=True)
-    for name, data in seeds().items():
+    gen = seeds if sys.argv[1] == "dns64" else query_seeds
+    for name, data in gen().items():
         with open(os.path.join(sys.argv[2], name), "wb") as f:
             f.write(data)
 

@@ -842,6 +842,39 @@ static void test_rfc6891_7_build_truncation(void **state)
 	assert_int_equal(dns_build_finish(&b, &len), DNS_E_NO_SPACE);
 }
 
+/* The builder never writes more records in a section than dns_parse
+ * accepts (DNS_RR_MAX): one more is NO_SPACE, like a record past the size
+ * limit, so the caller sets TC.  (Found by fuzz_dns64_query: 60 A records
+ * synthesized with 5 prefixes made a reply the server could not parse.) */
+static void test_build_rr_max(void **state)
+{
+	static uint8_t buf[DNS_MSG_MAX];
+	static struct dns_msg m;
+	struct dns_builder b;
+	size_t len;
+
+	(void)state;
+	dns_build_init(&b, buf, sizeof(buf), DNS_MSG_MAX);
+	dns_build_header(&b, 5, DNS_F_QR);
+	dns_build_question(&b, N("many.example.com"), DNS_T_AAAA, DNS_C_IN);
+	for (int i = 0; i < DNS_RR_MAX; i++)
+		assert_int_equal(dns_build_rr(&b, DNS_SEC_AN,
+					      N("many.example.com"), DNS_T_AAAA,
+					      DNS_C_IN, 60, AAAA1, 16),
+				 DNS_E_OK);
+	assert_int_equal(dns_build_rr(&b, DNS_SEC_AN, N("many.example.com"),
+				      DNS_T_AAAA, DNS_C_IN, 60, AAAA1, 16),
+			 DNS_E_NO_SPACE);
+	/* the next section is still open */
+	assert_int_equal(
+	    dns_build_rr(&b, DNS_SEC_AR, N("a"), DNS_T_A, DNS_C_IN, 1, A1, 4),
+	    DNS_E_OK);
+	assert_int_equal(dns_build_finish(&b, &len), 0);
+	assert_int_equal(dns_parse(&m, buf, len), DNS_E_OK);
+	assert_int_equal(m.nrr[DNS_SEC_AN], DNS_RR_MAX);
+	assert_int_equal(m.nrr[DNS_SEC_AR], 1);
+}
+
 /* Calls out of order and malformed names are sticky errors. */
 static void test_build_order_and_names(void **state)
 {
@@ -982,6 +1015,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_rfc1035_4_1_1_query),
+	    cmocka_unit_test(test_build_rr_max),
 	    cmocka_unit_test(test_rfc1035_4_1_3_cname_chain),
 	    cmocka_unit_test(test_rfc2308_4_nxdomain_soa),
 	    cmocka_unit_test(test_rfc6891_6_1_opt_do),
