@@ -112,9 +112,10 @@ $(B)/bench/bench_%: tests/bench/bench_%.c $(LIBXLAT)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) -O2 -g -I. $< $(LIBXLAT) -o $@
 
-bench: $(BENCH_BIN)
+bench: $(BENCH_BIN) $(B)/gate64-dns64
 	./scripts/bench.sh
 	./scripts/bench-nat64.sh
+	./scripts/bench-dns64.sh
 
 lint:
 	./scripts/lint.sh $(LINT_SRC)

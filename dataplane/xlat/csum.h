@@ -29,10 +29,12 @@ XLAT_INLINE uint32_t csum_add16(uint32_t s, uint16_t v)
 /* Sum of the 16-bit words of a 16-byte address, as stored in memory. */
 XLAT_INLINE uint32_t csum_addr6(const uint8_t *a)
 {
-	const uint16_t *w = (const uint16_t *)(const void *)a;
 	uint32_t s = 0;
-	for (int i = 0; i < 8; i++)
-		s += w[i];
+	for (int i = 0; i < 16; i += 2) {
+		uint16_t w; /* any alignment: a is wherever the packet is */
+		__builtin_memcpy(&w, a + i, 2);
+		s += w;
+	}
 	return s;
 }
 
