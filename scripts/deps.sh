@@ -26,3 +26,8 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing
+# The unbound package (a baseline for make bench) may start a system
+# resolver on port 53; gate64's tests and benchmarks start their own.
+if command -v systemctl >/dev/null 2>&1; then
+	systemctl disable --now unbound >/dev/null 2>&1 || true
+fi
