@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include "dns64/cache.h"
+#include "dataplane/xlat/siphash.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -73,70 +74,10 @@ struct slab {
 };
 
 struct dns64_cache {
-	uint64_t k0, k1; /* SipHash key */
+	uint64_t key[2]; /* SipHash key */
 	unsigned nslabs;
 	struct slab slab[];
 };
-
-/* ---- SipHash-2-4 (Aumasson, Bernstein) ---------------------------------- */
-
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND                   \
-	do {                       \
-		v0 += v1;          \
-		v1 = ROTL(v1, 13); \
-		v1 ^= v0;          \
-		v0 = ROTL(v0, 32); \
-		v2 += v3;          \
-		v3 = ROTL(v3, 16); \
-		v3 ^= v2;          \
-		v0 += v3;          \
-		v3 = ROTL(v3, 21); \
-		v3 ^= v0;          \
-		v2 += v1;          \
-		v1 = ROTL(v1, 17); \
-		v1 ^= v2;          \
-		v2 = ROTL(v2, 32); \
-	} while (0)
-
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static uint64_t siphash(uint64_t k0, uint64_t k1, const uint8_t *in, size_t len)
-{
-	uint64_t v0 = k0 ^ 0x736f6d6570736575ULL;
-	uint64_t v1 = k1 ^ 0x646f72616e646f6dULL;
-	uint64_t v2 = k0 ^ 0x6c7967656e657261ULL;
-	uint64_t v3 = k1 ^ 0x7465646279746573ULL;
-	size_t full = len & ~(size_t)7;
-	uint64_t m;
-
-	for (size_t i = 0; i < full; i += 8) {
-		m = le64(in + i);
-		v3 ^= m;
-		SIPROUND;
-		SIPROUND;
-		v0 ^= m;
-	}
-	m = (uint64_t)(len & 0xff) << 56;
-	for (size_t i = 0; i < (len & 7); i++)
-		m |= (uint64_t)in[full + i] << (8 * i);
-	v3 ^= m;
-	SIPROUND;
-	SIPROUND;
-	v0 ^= m;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
-}
 
 /* ---- keys and TTLs ------------------------------------------------------- */
 
@@ -397,8 +338,8 @@ int dns64_cache_init(struct dns64_cache **cp, size_t entries, size_t bytes,
 	c = calloc(1, sizeof(*c) + slabs * sizeof(struct slab));
 	if (!c)
 		return -ENOMEM;
-	c->k0 = key[0];
-	c->k1 = key[1];
+	c->key[0] = key[0];
+	c->key[1] = key[1];
 	for (unsigned i = 0; i < slabs; i++) {
 		c->nslabs = i + 1;
 		if (slab_init(&c->slab[i], entries / slabs, nblocks)) {
@@ -440,7 +381,7 @@ size_t dns64_cache_find(struct dns64_cache *c, const struct dns64_cache_key *k,
 	uint8_t kb[KEY_MAX];
 	uint16_t offs[TTLS_MAX];
 	size_t klen = key_bytes(k, kb);
-	uint64_t h = siphash(c->k0, c->k1, kb, klen);
+	uint64_t h = siphash(c->key, kb, klen, 2, 4);
 	struct slab *s = slab_of(c, h);
 	size_t len = 0;
 	uint32_t elapsed = 0;
@@ -494,7 +435,7 @@ int dns64_cache_add(struct dns64_cache *c, const struct dns64_cache_key *k,
 	uint8_t kb[KEY_MAX];
 	uint16_t offs[TTLS_MAX];
 	size_t klen = key_bytes(k, kb);
-	uint64_t h = siphash(c->k0, c->k1, kb, klen);
+	uint64_t h = siphash(c->key, kb, klen, 2, 4);
 	struct slab *s = slab_of(c, h);
 	uint32_t ttl = dns64_cache_ttl(r);
 	unsigned nttl = 0;

@@ -25,6 +25,7 @@
 
 #include "csum.h"
 #include "nat64_db.h"
+#include "siphash.h"
 #include "xlat_reason.h"
 
 _Static_assert(sizeof(struct nat64_sess) == 24,
@@ -67,53 +68,9 @@ struct nat64_db {
 	struct nat64_db_stats stats;
 };
 
-/* ---- keyed hash: SipHash-1-3 over 64-bit words ---- */
-
 static inline uint64_t rotl(uint64_t x, unsigned b)
 {
 	return (x << b) | (x >> (64 - b));
-}
-
-#define SIPROUND                   \
-	do {                       \
-		v0 += v1;          \
-		v1 = rotl(v1, 13); \
-		v1 ^= v0;          \
-		v0 = rotl(v0, 32); \
-		v2 += v3;          \
-		v3 = rotl(v3, 16); \
-		v3 ^= v2;          \
-		v0 += v3;          \
-		v3 = rotl(v3, 21); \
-		v3 ^= v0;          \
-		v2 += v1;          \
-		v1 = rotl(v1, 17); \
-		v1 ^= v2;          \
-		v2 = rotl(v2, 32); \
-	} while (0)
-
-/* SipHash-1-3 of n words (a message of 8n bytes, little-endian words). */
-static uint64_t sip13(const uint64_t key[2], const uint64_t *m, unsigned n)
-{
-	uint64_t v0 = key[0] ^ 0x736f6d6570736575ull;
-	uint64_t v1 = key[1] ^ 0x646f72616e646f6dull;
-	uint64_t v2 = key[0] ^ 0x6c7967656e657261ull;
-	uint64_t v3 = key[1] ^ 0x7465646279746573ull;
-	uint64_t b = (uint64_t)(n * 8) << 56;
-
-	for (unsigned i = 0; i < n; i++) {
-		v3 ^= m[i];
-		SIPROUND;
-		v0 ^= m[i];
-	}
-	v3 ^= b;
-	SIPROUND;
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
 }
 
 /*
@@ -176,7 +133,7 @@ static uint32_t hash_sub(const struct nat64_db *db, const uint8_t *prefix)
 static uint64_t sub_hash64(const struct nat64_cfg *cfg, const uint8_t *prefix)
 {
 	uint64_t m[3] = {load64(prefix), load64(prefix + 8), 0x6e61743634ull};
-	return sip13(cfg->pool4.key, m, 3);
+	return siphash(cfg->pool4.key, (const uint8_t *)m, sizeof(m), 1, 3);
 }
 
 static void sub_prefix(const uint8_t *src6, uint8_t len, uint8_t *out)

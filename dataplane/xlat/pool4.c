@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "pool4.h"
+#include "siphash.h"
 
 #define P4_BLOCK_MIN 8u
 #define P4_BLOCK_MAX 32768u
@@ -53,61 +54,6 @@ static const char *const p4_proto_name[NAT64_NPROTO] = {"TCP", "UDP", "ICMP"};
 
 /* ---- keyed hash: SipHash-2-4 (Aumasson, Bernstein 2012) ---- */
 
-static uint64_t rotl64(uint64_t x, unsigned b)
-{
-	return (x << b) | (x >> (64 - b));
-}
-
-#define SIPROUND(v0, v1, v2, v3)     \
-	do {                         \
-		v0 += v1;            \
-		v1 = rotl64(v1, 13); \
-		v1 ^= v0;            \
-		v0 = rotl64(v0, 32); \
-		v2 += v3;            \
-		v3 = rotl64(v3, 16); \
-		v3 ^= v2;            \
-		v0 += v3;            \
-		v3 = rotl64(v3, 21); \
-		v3 ^= v0;            \
-		v2 += v1;            \
-		v1 = rotl64(v1, 17); \
-		v1 ^= v2;            \
-		v2 = rotl64(v2, 32); \
-	} while (0)
-
-static uint64_t p4_siphash(const uint64_t key[2], const uint8_t *m, size_t len)
-{
-	uint64_t v0 = key[0] ^ 0x736f6d6570736575ull;
-	uint64_t v1 = key[1] ^ 0x646f72616e646f6dull;
-	uint64_t v2 = key[0] ^ 0x6c7967656e657261ull;
-	uint64_t v3 = key[1] ^ 0x7465646279746573ull;
-	uint64_t b = (uint64_t)len << 56;
-	size_t i = 0;
-
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w = 0;
-		for (unsigned j = 0; j < 8; j++)
-			w |= (uint64_t)m[i + j] << (8 * j);
-		v3 ^= w;
-		SIPROUND(v0, v1, v2, v3);
-		SIPROUND(v0, v1, v2, v3);
-		v0 ^= w;
-	}
-	for (unsigned j = 0; i + j < len; j++)
-		b |= (uint64_t)m[i + j] << (8 * j);
-	v3 ^= b;
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	return v0 ^ v1 ^ v2 ^ v3;
-}
-
 /* RFC 6056 §3.3.3 (Algorithm 3): offset = F(local id, secret key).  The
  * mapping is endpoint-independent (RFC 6146 §3.5.1.1), so the remote
  * endpoint is left out: F(src6, sport, proto, key). */
@@ -120,7 +66,7 @@ static uint64_t p4_port_hash(const uint64_t key[2], const uint8_t *src6,
 	m[16] = (uint8_t)(sport >> 8);
 	m[17] = (uint8_t)sport;
 	m[18] = proto;
-	return p4_siphash(key, m, sizeof(m));
+	return siphash(key, m, sizeof(m), 2, 4);
 }
 
 /* Where a subscriber's search for a free block starts. */
@@ -130,7 +76,7 @@ static uint64_t p4_block_hash(const uint64_t key[2], uint32_t sub_hash,
 	uint8_t m[5] = {(uint8_t)(sub_hash >> 24), (uint8_t)(sub_hash >> 16),
 			(uint8_t)(sub_hash >> 8), (uint8_t)sub_hash, proto};
 
-	return p4_siphash(key, m, sizeof(m));
+	return siphash(key, m, sizeof(m), 2, 4);
 }
 
 /* ---- bitmaps ---- */

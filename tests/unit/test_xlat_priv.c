@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "dataplane/xlat/siphash.h"
 #include "dataplane/xlat/xlat_priv.h"
 
 static uint32_t net(uint32_t host)
@@ -112,12 +113,31 @@ static void test_pfx_sum(void **state)
 	assert_int_equal(csum_fold32(f.sum), 0xffff);
 }
 
+/* SipHash-2-4 reference vector (Aumasson and Bernstein, "SipHash: a fast
+ * short-input PRF", appendix A): key 00..0f, message 00..0e. */
+static void test_siphash_reference(void **state)
+{
+	uint8_t k[16], m[15];
+	uint64_t key[2] = {0, 0};
+	(void)state;
+	for (int i = 0; i < 16; i++)
+		k[i] = (uint8_t)i;
+	for (int i = 0; i < 15; i++)
+		m[i] = (uint8_t)i;
+	for (int i = 7; i >= 0; i--) {
+		key[0] = key[0] << 8 | k[i];
+		key[1] = key[1] << 8 | k[8 + i];
+	}
+	assert_true(siphash(key, m, 15, 2, 4) == 0xa129ca6149be45e5ull);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ip4_check_matches_reference),
 	    cmocka_unit_test(test_pfx_matches_reference),
 	    cmocka_unit_test(test_pfx_sum),
+	    cmocka_unit_test(test_siphash_reference),
 	};
 	return cmocka_run_group_tests_name("xlat_priv", tests, NULL, NULL);
 }
