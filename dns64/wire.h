@@ -90,7 +90,7 @@ const char *dns_err_explain(int e);
 /* Limits (RFC 1035 §2.3.4 for names; DNS_RR_MAX is the codec's own). */
 #define DNS_NAME_MAX  255 /* uncompressed wire form, root label included */
 #define DNS_LABEL_MAX 63
-#define DNS_RR_MAX    64 /* records per section, OPT not counted */
+#define DNS_RR_MAX    256 /* records per section, OPT not counted */
 #define DNS_PTR_HOPS \
 	128 /* pointers followed per name: a name has <= 127 labels */
 #define DNS_COMP_MAX 128 /* name suffixes the builder remembers */
