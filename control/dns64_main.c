@@ -91,8 +91,13 @@ int main(int argc, char **argv)
 			dns64_server_print_counters(s, stderr);
 			continue;
 		}
-		if (sig == SIGHUP)
-			continue; /* reload: not yet */
+		if (sig == SIGHUP) { /* said, not silently ignored */
+			fprintf(stderr,
+				"gate64-dns64: SIGHUP: reloading the "
+				"configuration is not supported yet; restart "
+				"gate64-dns64 to apply a new one\n");
+			continue;
+		}
 		break;
 	}
 	dns64_server_stop(s);
