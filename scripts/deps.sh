@@ -26,8 +26,9 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing
-# The unbound package (a baseline for make bench) may start a system
-# resolver on port 53; gate64's tests and benchmarks start their own.
+# The unbound and nsd packages (the DNS64 tests' and benchmark's peers) may
+# start system servers on port 53; gate64's tests start their own, on other
+# loopback ports, and stop them.
 if command -v systemctl >/dev/null 2>&1; then
-	systemctl disable --now unbound >/dev/null 2>&1 || true
+	systemctl disable --now unbound nsd >/dev/null 2>&1 || true
 fi
