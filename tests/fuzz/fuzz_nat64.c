@@ -50,6 +50,7 @@
 
 #include "dataplane/xlat/csum.h"
 #include "dataplane/xlat/nat64.h"
+#include "tests/fuzz/fuzz_l4.h"
 
 #define MAX_BIB	    64
 #define MAX_SESS    128
@@ -95,11 +96,6 @@ struct run {
 	uint32_t last_a4, last_r4;
 	uint16_t last_p4, last_rp;
 };
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 static uint32_t rd32(const uint8_t *p)
 {
@@ -210,43 +206,6 @@ static void run_fini(struct run *r)
 
 /* ---- checksums ---- */
 
-/* Upper-layer checksum of TCP/UDP/ICMP(v6): 1 right, 0 wrong, -1 not
- * applicable (other protocol, UDP checksum 0, too short). */
-static int l4_check(int v6, const uint8_t *ip, const uint8_t *l4,
-		    uint32_t l4len, uint8_t proto)
-{
-	uint32_t n = l4len, s;
-
-	if (proto == XLAT_IPPROTO_UDP) {
-		if (l4len < 8 || !(l4[6] | l4[7]))
-			return -1;
-		n = rd16(l4 + 4);
-		if (n < 8 || n > l4len)
-			return -1;
-	} else if (proto == XLAT_IPPROTO_TCP) {
-		if (l4len < 20)
-			return -1;
-	} else if (proto == XLAT_IPPROTO_ICMP || proto == XLAT_IPPROTO_ICMPV6) {
-		if (l4len < 8)
-			return -1;
-	} else {
-		return -1;
-	}
-	if (v6) {
-		struct xlat_ip6 h;
-		memcpy(&h, ip, sizeof(h));
-		s = csum_pseudo6(&h, n, proto);
-	} else if (proto == XLAT_IPPROTO_ICMP) {
-		s = 0;
-	} else {
-		uint32_t sa, da;
-		memcpy(&sa, ip + 12, 4);
-		memcpy(&da, ip + 16, 4);
-		s = csum_pseudo4(sa, da, (uint16_t)n, proto);
-	}
-	return csum_fold32(csum_partial(l4, n, s)) == 0xffff;
-}
-
 static uint32_t csum_at(uint8_t proto)
 {
 	return proto == XLAT_IPPROTO_TCP   ? 16
@@ -319,11 +278,6 @@ static void fix6(uint8_t *p, uint32_t len)
 	if (tot > len)
 		return;
 	l4_fix(1, p, p + 40, tot - 40, p[6]);
-}
-
-static int is_echo(uint8_t type)
-{
-	return type == 0 || type == 8 || type == 128 || type == 129;
 }
 
 static int icmp_err4(uint8_t type)

@@ -33,6 +33,7 @@
 
 #include "dataplane/xlat/csum.h"
 #include "dataplane/xlat/xlat.h"
+#include "tests/fuzz/fuzz_l4.h"
 
 #define NCFG  4
 #define NFRAG 64
@@ -165,53 +166,6 @@ static void setup(void)
 		 * configurations is used by config 1 only) */
 		frag_mem[i] = NULL;
 	}
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/* Upper-layer checksum check for TCP/UDP/ICMP echo: 1 right, 0 wrong,
- * -1 not applicable (other protocol, UDP checksum 0, too short). */
-static int l4_check(int v6, const uint8_t *ip, const uint8_t *l4,
-		    uint32_t l4len, uint8_t proto)
-{
-	uint32_t n = l4len, s;
-
-	if (proto == XLAT_IPPROTO_UDP) {
-		if (l4len < 8 || !(l4[6] | l4[7]))
-			return -1;
-		n = rd16(l4 + 4);
-		if (n < 8 || n > l4len)
-			return -1;
-	} else if (proto == XLAT_IPPROTO_TCP) {
-		if (l4len < 20)
-			return -1;
-	} else if (proto == XLAT_IPPROTO_ICMP || proto == XLAT_IPPROTO_ICMPV6) {
-		if (l4len < 8)
-			return -1;
-	} else {
-		return -1;
-	}
-	if (v6) {
-		struct xlat_ip6 h;
-		memcpy(&h, ip, sizeof(h));
-		s = csum_pseudo6(&h, n, proto);
-	} else if (proto == XLAT_IPPROTO_ICMP) {
-		s = 0;
-	} else {
-		uint32_t sa, da;
-		memcpy(&sa, ip + 12, 4);
-		memcpy(&da, ip + 16, 4);
-		s = csum_pseudo4(sa, da, (uint16_t)n, proto);
-	}
-	return csum_fold32(csum_partial(l4, n, s)) == 0xffff;
-}
-
-static int is_echo(uint8_t type)
-{
-	return type == 0 || type == 8 || type == 128 || type == 129;
 }
 
 /* What we know about the input before the core touches it. */
