@@ -24,6 +24,23 @@ DNS64_HDR := $(wildcard dns64/*.h)
 DNS64_OBJ := $(DNS64_SRC:%.c=$(B)/%.o)
 LIBDNS64  := $(B)/libdns64.a
 
+# The DPDK dataplane: the parts in plain C (ARP/ND, neighbour cache) are
+# a library the unit tests link without DPDK; the rest needs libdpdk.
+DPL2_SRC := dataplane/dpdk/dp_l2.c dataplane/dpdk/dp_neigh.c
+DPL2_OBJ := $(DPL2_SRC:%.c=$(B)/%.o)
+LIBDPL2  := $(B)/libdpl2.a
+DP_HDR   := $(wildcard dataplane/dpdk/*.h)
+
+DP_SRC   := dataplane/dpdk/dp.c
+DPDK_CFLAGS = $(shell pkg-config --cflags libdpdk 2>/dev/null)
+DPDK_LIBS   = $(shell pkg-config --libs libdpdk 2>/dev/null)
+# DPDK's headers need GNU C (typeof, statement expressions).
+DP_CFLAGS = -std=gnu11 -D_DEFAULT_SOURCE $(WARN) $(OPT) -I. $(DPDK_CFLAGS)
+
+# control/: the gate64d configuration parser (plain C + iniparser).
+CFGGW_SRC := control/cfg_gw.c
+CFGGW_OBJ := $(CFGGW_SRC:%.c=$(B)/%.o)
+
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(B)/%.o)
 
@@ -34,19 +51,19 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%-replay)
 
-BENCH_BIN := $(B)/bench/bench_xlat $(B)/bench/bench_nat64
+BENCH_BIN := $(B)/bench/bench_xlat $(B)/bench/bench_nat64 $(B)/bench/bench_dp
 
 LINT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build/*')
 
 .PHONY: demo all deps test unit corpus lint fuzz fuzz-build bench clean corpus-gen
 
 all: $(LIBXLAT) $(LIBDNS64) $(UNIT_BIN) $(B)/tests/run_corpus $(B)/bpf/xlat_inline_bpf.o \
-	$(B)/gate64-maplog $(B)/gate64-dns64
+	$(B)/gate64-maplog $(B)/gate64-dns64 $(B)/gate64d $(B)/tests/run_corpus_dp
 
 deps:
 	./scripts/deps.sh
 
-$(B)/%.o: %.c $(XLAT_HDR) $(DNS64_HDR) $(wildcard tests/lib/*.h)
+$(B)/%.o: %.c $(XLAT_HDR) $(DNS64_HDR) $(DP_HDR) $(wildcard control/*.h) $(wildcard tests/lib/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -54,13 +71,17 @@ $(LIBXLAT): $(XLAT_OBJ)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
+$(LIBDPL2): $(DPL2_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
 $(LIBDNS64): $(DNS64_OBJ)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
-$(B)/tests/test_%: tests/unit/test_%.c $(LIBDNS64) $(LIBXLAT) $(TESTLIB_OBJ)
+$(B)/tests/test_%: tests/unit/test_%.c $(LIBDNS64) $(LIBDPL2) $(LIBXLAT) $(TESTLIB_OBJ) $(CFGGW_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $< $(TESTLIB_OBJ) $(LIBDNS64) $(LIBXLAT) -lcmocka -lpthread -o $@
+	$(CC) $(CFLAGS) $< $(TESTLIB_OBJ) $(CFGGW_OBJ) $(LIBDNS64) $(LIBDPL2) $(LIBXLAT) -liniparser -lcmocka -lpthread -o $@
 
 # gate64-maplog: who held an IPv4 transport address when (RFC 6888 §4).
 $(B)/gate64-maplog: control/maplog.c $(LIBXLAT)
@@ -71,6 +92,18 @@ $(B)/gate64-maplog: control/maplog.c $(LIBXLAT)
 $(B)/gate64-dns64: control/dns64_main.c control/cfg_dns64.c control/cfg_dns64.h $(LIBDNS64) $(LIBXLAT)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) control/dns64_main.c control/cfg_dns64.c $(LIBDNS64) $(LIBXLAT) -liniparser -lpthread -o $@
+
+# gate64d: the gateway daemon (DPDK dataplane + control thread).
+$(B)/dataplane/dpdk/dp.o: dataplane/dpdk/dp.c $(DP_HDR) $(XLAT_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(DP_CFLAGS) -c $< -o $@
+
+$(B)/control/gate64d.o: control/gate64d.c $(DP_HDR) $(XLAT_HDR) $(wildcard control/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(DP_CFLAGS) -c $< -o $@
+
+$(B)/gate64d: $(B)/control/gate64d.o $(B)/dataplane/dpdk/dp.o $(CFGGW_OBJ) $(LIBDPL2) $(LIBXLAT)
+	$(CC) $^ $(DPDK_LIBS) -liniparser -lpthread -o $@
 
 $(B)/tests/run_corpus: tests/packets/run_corpus.c $(LIBXLAT) $(TESTLIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -137,3 +170,12 @@ clean:
 demo:
 	@echo "make demo: the lab demo needs gate64d (DPDK dataplane issue) and is not built yet." >&2
 	@exit 1
+
+# The golden corpus through the DPDK workers (net_ring ports, no hugepages).
+$(B)/tests/run_corpus_dp: tests/dpdk/run_corpus_dp.c $(B)/dataplane/dpdk/dp.o $(LIBDPL2) $(LIBXLAT) $(TESTLIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(DP_CFLAGS) $< $(B)/dataplane/dpdk/dp.o $(TESTLIB_OBJ) $(LIBDPL2) $(LIBXLAT) $(DPDK_LIBS) -lrte_net_ring -o $@
+
+$(B)/bench/bench_dp: tests/bench/bench_dp.c $(B)/dataplane/dpdk/dp.o $(LIBDPL2) $(LIBXLAT)
+	@mkdir -p $(dir $@)
+	$(CC) $(DP_CFLAGS) $< $(B)/dataplane/dpdk/dp.o $(LIBDPL2) $(LIBXLAT) $(DPDK_LIBS) -lrte_net_ring -o $@

@@ -56,15 +56,26 @@ rc=$?
 cat "$log"
 if [ $rc -eq 0 ]; then count "corpus syntax" 1 0; else count "corpus syntax" 0 1; fi
 
-"$B"/tests/run_corpus tests/packets >"$log" 2>&1
-rc=$?
-tail -n 40 "$log"
-p=$(sed -n 's/^corpus: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p' "$log")
-f=$(sed -n 's/^corpus: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p' "$log")
-p=${p:-0}
-f=${f:-0}
-if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-count "golden corpus (core)" "$p" "$f"
+# A runner that ends with "PREFIX: N passed, N failed".
+# summarised NAME PREFIX COMMAND...
+summarised() {
+	local name=$1 prefix=$2
+	shift 2
+	"$@" >"$log" 2>&1
+	local rc=$? p f
+	grep -v '^EAL: \|^TELEMETRY: ' "$log" | tail -n 40
+	p=$(sed -n "s/^$prefix: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p" "$log")
+	f=$(sed -n "s/^$prefix: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p" "$log")
+	p=${p:-0}
+	f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	count "$name" "$p" "$f"
+}
+
+summarised "golden corpus (core)" corpus "$B"/tests/run_corpus tests/packets
+# The same corpus through the DPDK workers (net_ring ports, no hugepages).
+summarised "golden corpus (dpdk workers)" corpus-dpdk \
+	"$B"/tests/run_corpus_dp tests/packets
 
 # Integration tests (pytest): its summary "N failed, N passed, N errors in
 # Xs"; exit status 5 (no tests collected) is a failure too.

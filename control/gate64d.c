@@ -1,0 +1,230 @@
+/*
+ * gate64d.c - the gateway daemon: reads the INI file (cfg_gw.c), starts
+ * the DPDK EAL, the dataplane (dataplane/dpdk/dp.h) with one worker per
+ * configured lcore, and runs the control thread on the main lcore:
+ * signals, the mapping log, counters.  SIGTERM/SIGINT stop it cleanly
+ * (workers joined, ports stopped and closed, EAL memory released);
+ * SIGUSR1 prints every counter to stderr.
+ *
+ *   gate64d -c FILE           run
+ *   gate64d --check -c FILE   validate the file and exit
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+
+#include "control/cfg_gw.h"
+#include "dataplane/dpdk/dp.h"
+
+static volatile sig_atomic_t got_stop, got_usr1, got_hup;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		got_usr1 = 1;
+	else if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_stop = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: gate64d -c FILE        run the gateway\n"
+		   "       gate64d --check -c FILE  validate FILE and exit\n");
+}
+
+/* The DPDK port of a configured device: a vdev is named by what comes
+ * before its first comma, a PCI device by its address. */
+static int port_of(const struct dp_port_cfg *p, uint16_t *id, char *err,
+		   size_t errlen)
+{
+	char name[DP_DEVICE_MAX];
+	snprintf(name, sizeof(name), "%s", p->device);
+	char *comma = strchr(name, ',');
+	if (comma)
+		*comma = 0;
+	int r = rte_eth_dev_get_port_by_name(name, id);
+	if (r) {
+		snprintf(err, errlen,
+			 "[%s] device = %s: no such DPDK port after EAL start "
+			 "(for a vdev: is the interface there?  for PCI: is "
+			 "the NIC bound to vfio-pci?)",
+			 p->name, p->device);
+		return r;
+	}
+	return 0;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int write_pidfile(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "gate64d: pidfile %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	fprintf(f, "%ld\n", (long)getpid());
+	fclose(f);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct cfg_gw cfg;
+	static const struct option opts[] = {
+	    {"check", no_argument, 0, 'k'},
+	    {"config", required_argument, 0, 'c'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0}};
+	const char *file = NULL;
+	int check = 0, o;
+	char err[1024];
+
+	while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c': file = optarg; break;
+		case 'k': check = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!file || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (cfg_gw_load(&cfg, file, err, sizeof(err))) {
+		fprintf(stderr, "gate64d: %s\n", err);
+		return 1;
+	}
+	if (check) {
+		printf("%s: OK\n", file);
+		cfg_gw_free(&cfg);
+		return 0;
+	}
+
+	char *eargv[64 + CFG_GW_EAL_ARGS_MAX];
+	static char ebuf[16384];
+	int eargc = cfg_gw_eal_args(&cfg, argv[0], eargv,
+				    (int)(sizeof(eargv) / sizeof(*eargv)) - 1,
+				    ebuf, sizeof(ebuf));
+	if (eargc < 0) {
+		fprintf(stderr, "gate64d: EAL arguments too long\n");
+		return 1;
+	}
+	eargv[eargc] = NULL;
+	fprintf(stderr, "gate64d: EAL:");
+	for (int i = 1; i < eargc; i++)
+		fprintf(stderr, " %s", eargv[i]);
+	fprintf(stderr, "\n");
+	if (rte_eal_init(eargc, eargv) < 0) {
+		fprintf(stderr,
+			"gate64d: EAL start failed: %s ([dpdk] in %s: "
+			"memory = no-huge needs no hugepages; in-memory and "
+			"hugepages need /proc/sys/vm/nr_hugepages > 0)\n",
+			rte_strerror(rte_errno), file);
+		return 1;
+	}
+	install_signals();
+
+	int rc = 1;
+	struct dp *dp = NULL;
+	FILE *maplog = NULL;
+	uint16_t ids[2];
+	unsigned nports = cfg.dp.one_arm ? 1 : 2;
+	for (unsigned i = 0; i < nports; i++) {
+		if (port_of(&cfg.dp.port[i], &ids[i], err, sizeof(err)))
+			goto out;
+	}
+	if (cfg.maplog[0]) {
+		maplog = fopen(cfg.maplog, "a");
+		if (!maplog) {
+			snprintf(err, sizeof(err),
+				 "[nat64] mapping-log = %s: %s", cfg.maplog,
+				 strerror(errno));
+			goto out;
+		}
+	}
+	dp = dp_create(&cfg.dp, ids, err, sizeof(err));
+	if (!dp)
+		goto out;
+	if (dp_start(dp, err, sizeof(err)))
+		goto out;
+	for (unsigned i = 0; i < dp_nworkers(dp); i++) {
+		int r = rte_eal_remote_launch(dp_worker_main, dp_worker(dp, i),
+					      cfg.lcores[1 + i]);
+		if (r) {
+			snprintf(err, sizeof(err),
+				 "[dpdk] lcores: cannot start worker %u on "
+				 "lcore %u: %s",
+				 i, cfg.lcores[1 + i], strerror(-r));
+			dp_stop(dp);
+			rte_eal_mp_wait_lcore();
+			goto out;
+		}
+	}
+	if (cfg.pidfile[0])
+		write_pidfile(cfg.pidfile);
+	printf("gate64d: ready: %u worker%s, %s, %s\n", dp_nworkers(dp),
+	       dp_nworkers(dp) == 1 ? "" : "s",
+	       cfg.dp.mode == DP_NAT64 ? "nat64" : "siit",
+	       cfg.dp.one_arm ? "one-arm" : "two-arm");
+	fflush(stdout);
+
+	while (!got_stop) {
+		struct timespec ts = {0, 50 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+		if (maplog)
+			dp_log_drain(dp, maplog);
+		if (got_usr1) {
+			got_usr1 = 0;
+			dp_stats_print(dp, stderr);
+		}
+		if (got_hup) {
+			got_hup = 0;
+			fprintf(stderr,
+				"gate64d: SIGHUP: reload is not supported yet; "
+				"restart gate64d to apply a new file\n");
+		}
+	}
+	fprintf(stderr, "gate64d: stopping\n");
+	dp_stop(dp);
+	rte_eal_mp_wait_lcore();
+	if (maplog)
+		dp_log_drain(dp, maplog);
+	dp_stats_print(dp, stderr);
+	rc = 0;
+out:
+	if (rc)
+		fprintf(stderr, "gate64d: %s\n", err);
+	dp_destroy(dp);
+	if (maplog)
+		fclose(maplog);
+	if (cfg.pidfile[0] && rc == 0)
+		unlink(cfg.pidfile);
+	dp_eal_cleanup();
+	cfg_gw_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,124 @@
+/*
+ * dp.h - the DPDK dataplane (mode = dpdk): ports, workers, ARP/ND and the
+ * translator on every worker.  One worker per lcore polls an RX queue of
+ * every port (l3fwd's shape: burst RX -> process -> buffered TX), runs
+ * the translation core (stateless, or stateful NAT64 with its own shard of
+ * the state), answers ARP/ND/ping through dp_l2, resolves next hops
+ * through the shared neighbour cache and holds packets that wait for it.
+ *
+ * Contract:
+ *  - dp_create() is called after rte_eal_init() by the main thread, with
+ *    the DPDK port ids of the configured ports (the caller probes the
+ *    devices); it allocates everything (mempools, tables, queues) once.
+ *    Nothing is allocated per packet: mbufs come from per-worker pools.
+ *  - dp_worker_main() runs on one lcore per worker until dp_stop();
+ *    dp_worker_poll() is one iteration of it, for tests and benchmarks
+ *    that drive a worker from their own thread.
+ *  - Counters: each worker writes its own (struct dp_stats, struct
+ *    xlat_stats, the nat64_db counters); dp_stats_sum() adds them up for
+ *    the control thread (torn reads of a 64-bit counter do not happen on
+ *    x86-64; a sum may be a few packets old).
+ *  - dp_destroy() after every worker has returned: stops and closes the
+ *    ports, frees the pools.
+ */
+#ifndef GATE64_DP_H
+#define GATE64_DP_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dataplane/dpdk/dp_cfg.h"
+#include "dataplane/dpdk/dp_l2.h"
+
+/* Counters of the dataplane glue (the translation reasons are
+ * xlat_reason.h, the link-layer ones dp_l2.h). */
+#define DP_COUNTERS(X)                                                         \
+	X(rx, "frames received")                                               \
+	X(tx, "frames sent")                                                   \
+	X(tx_full, "frames dropped: the port's transmit queue was full")       \
+	X(runt, "frames dropped: shorter than their headers")                  \
+	X(looped, "frames dropped: sent by the gateway itself and seen again " \
+		  "(packet-socket loopback)")                                  \
+	X(multiseg, "frames dropped: in several mbuf segments (raise the "     \
+		    "mbuf size or lower the MTU)")                             \
+	X(wrong_side, "frames dropped: IPv4 on the IPv6 port or IPv6 on the "  \
+		      "IPv4 port (two-arm)")                                   \
+	X(l3_bcast, "IPv4 broadcast or multicast not for the gateway: "        \
+		    "not translated")                                          \
+	X(no_route, "packets dropped: destination off-link and no gateway "    \
+		    "for its family on the port")                              \
+	X(neigh_wait, "packets held until ARP/ND resolved their next hop")     \
+	X(neigh_wait_full, "packets dropped: the ARP/ND wait queue was full")  \
+	X(neigh_unresolved, "packets dropped: their next hop did not answer "  \
+			    "ARP/ND in time")                                  \
+	X(neigh_probes, "ARP requests and Neighbor Solicitations sent")        \
+	X(l2_replies, "ARP replies, Neighbor Advertisements and echo replies " \
+		      "sent")                                                  \
+	X(announce, "gratuitous ARPs and unsolicited NAs sent at start")       \
+	X(handoff, "packets passed to the worker that owns their NAT64 state") \
+	X(handoff_full, "packets dropped: the owner worker's queue was full")  \
+	X(nombuf, "packets lost: no mbuf free for a fragment, an ICMP error "  \
+		  "or a probe")
+
+struct dp_stats {
+#define DP_CNT(n, d) uint64_t n;
+	DP_COUNTERS(DP_CNT)
+#undef DP_CNT
+	uint64_t l2[DP_L2_R_MAX];
+};
+
+struct rte_mbuf;
+struct dp;	  /* opaque: the whole dataplane */
+struct dp_worker; /* opaque: one worker */
+
+/* The whole dataplane; NULL with err filled.  port_ids[i] is the DPDK
+ * port of cfg->port[i] (one entry in one-arm). */
+struct dp *dp_create(const struct dp_cfg *cfg, const uint16_t *port_ids,
+		     char *err, size_t errlen);
+/* Start the ports (after dp_create, before the workers).  0 or -errno. */
+int dp_start(struct dp *dp, char *err, size_t errlen);
+/* Ask every worker to return. */
+void dp_stop(struct dp *dp);
+void dp_destroy(struct dp *dp);
+
+unsigned dp_nworkers(const struct dp *dp);
+struct dp_worker *dp_worker(struct dp *dp, unsigned i);
+
+/* The lcore function (arg: a struct dp_worker *). */
+int dp_worker_main(void *arg);
+/* One iteration: RX from every port and the hand-off ring, process,
+ * flush TX, retry held packets, housekeeping when due.  Returns the
+ * number of frames received. */
+unsigned dp_worker_poll(struct dp_worker *w);
+/* Process frames as if received on port index pi (tests, benchmarks):
+ * the mbufs are consumed; TX is buffered until dp_worker_flush(). */
+void dp_worker_input(struct dp_worker *w, unsigned pi, struct rte_mbuf **m,
+		     unsigned n);
+void dp_worker_flush(struct dp_worker *w);
+/* Housekeeping now (NAT64 expiry, held SYNs' ICMP errors, held packets). */
+void dp_worker_tick(struct dp_worker *w);
+
+/* Tests: freeze the worker's clock at 'sec' seconds (0: real time again),
+ * and reach its translator context to seed it. */
+void dp_worker_set_clock(struct dp_worker *w, uint32_t sec);
+struct xlat_ctx *dp_worker_xlat(struct dp_worker *w);
+struct dp_neigh *dp_neigh_table(struct dp *dp);
+
+/* Sums over the workers (any of the three may be NULL). */
+void dp_stats_sum(struct dp *dp, struct dp_stats *st, struct xlat_stats *xst,
+		  struct nat64_db_stats *nst);
+/* Live BIB entries and sessions over every worker. */
+void dp_nat64_count(struct dp *dp, uint64_t *nbib, uint64_t *nsess);
+/* rte_eal_cleanup(), then remove the EAL's runtime directory
+ * (/var/run/dpdk/PREFIX) and its parent when empty: nothing is left
+ * behind by a clean stop. */
+void dp_eal_cleanup(void);
+
+/* Mapping log (cfg->maplog): move the workers' events into f as lines
+ * (nat64_log_format).  Control thread; returns the number written. */
+unsigned dp_log_drain(struct dp *dp, FILE *f);
+
+/* Every non-zero counter, one per line: "name value  # explanation". */
+void dp_stats_print(struct dp *dp, FILE *f);
+
+#endif
