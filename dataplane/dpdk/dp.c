@@ -53,6 +53,18 @@ struct dp_txq {
 	struct rte_mbuf *m[DP_TXB];
 };
 
+/* The worker's memory of recent next hops (dp_neigh_gen): most packets
+ * go to a handful of them. */
+#define DP_NHC	  16
+#define DP_NHC_MS 1000
+
+struct dp_nhc {
+	uint8_t ip[16];
+	uint8_t mac[6];
+	uint8_t is6, pi;
+	uint64_t gen, until;
+};
+
 struct dp_held {
 	struct rte_mbuf *m;
 	uint64_t since; /* ms */
@@ -81,6 +93,7 @@ struct dp_worker {
 	uint32_t frozen; /* tests: clock fixed at this many seconds */
 	uint8_t announced;
 	uint8_t learned; /* the neighbour cache changed: retry the held */
+	struct dp_nhc nhc[DP_NHC];
 } __rte_cache_aligned;
 
 struct dp {
@@ -266,7 +279,7 @@ static void emit(struct dp_worker *w, unsigned pi, struct rte_mbuf *m)
 	struct dp *dp = w->dp;
 	const struct dp_port *p = &dp->port[pi];
 	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint8_t nh[16];
+	uint8_t nh[16] = {0};
 	int is6 = (ip[0] >> 4) == 6;
 
 	if (is6) {
@@ -290,10 +303,28 @@ static void emit(struct dp_worker *w, unsigned pi, struct rte_mbuf *m)
 	}
 
 	struct dp_neigh_info ni;
-	int have =
-	    dp_neigh_lookup(dp->neigh, (uint16_t)pi, is6, nh, w->now_ms, &ni);
-	if (ni.probe_due)
-		send_probe(w, pi, is6, nh);
+	struct dp_nhc *c = &w->nhc[(nh[15] ^ nh[3] ^ pi) & (DP_NHC - 1)];
+	uint64_t gen = dp_neigh_gen(dp->neigh);
+	int have;
+	if (c->gen == gen && c->until > w->now_ms && c->pi == pi &&
+	    c->is6 == is6 && !memcmp(c->ip, nh, 16)) {
+		memcpy(ni.mac, c->mac, 6);
+		have = 1;
+	} else {
+		have = dp_neigh_lookup(dp->neigh, (uint16_t)pi, is6, nh,
+				       w->now_ms, &ni);
+		if (ni.probe_due) {
+			send_probe(w, pi, is6, nh);
+		} else if (have && (ni.state == DP_NEIGH_REACHABLE ||
+				    ni.state == DP_NEIGH_STATIC)) {
+			memcpy(c->ip, nh, 16);
+			memcpy(c->mac, ni.mac, 6);
+			c->is6 = (uint8_t)is6;
+			c->pi = (uint8_t)pi;
+			c->gen = gen;
+			c->until = w->now_ms + DP_NHC_MS;
+		}
+	}
 	if (have) {
 		uint8_t *e = (uint8_t *)rte_pktmbuf_prepend(m, DP_ETH_LEN);
 		memcpy(e, ni.mac, 6);

@@ -54,6 +54,9 @@ struct dp_neigh {
 	uint64_t t_sweep; /* last sweep of a full table (writers only) */
 	int swept;
 	atomic_flag lock;
+	/* bumped by every writer section, on its own cache line: readers
+	 * that cache an answer check it (dp_neigh_gen) */
+	_Alignas(64) _Atomic uint64_t gen;
 };
 
 static void wlock(struct dp_neigh *t)
@@ -65,6 +68,7 @@ static void wlock(struct dp_neigh *t)
 
 static void wunlock(struct dp_neigh *t)
 {
+	atomic_fetch_add_explicit(&t->gen, 1, memory_order_release);
 	atomic_flag_clear_explicit(&t->lock, memory_order_release);
 }
 
@@ -327,6 +331,12 @@ struct dp_neigh *dp_neigh_init(unsigned slots, uint32_t reachable_ms,
 	t->retrans = retrans_ms;
 	atomic_flag_clear(&t->lock);
 	return t;
+}
+
+uint64_t dp_neigh_gen(const struct dp_neigh *t)
+{
+	return atomic_load_explicit(&((struct dp_neigh *)t)->gen,
+				    memory_order_acquire);
 }
 
 void dp_neigh_fini(struct dp_neigh *t)

@@ -79,6 +79,13 @@ int dp_neigh_set_static(struct dp_neigh *t, uint16_t port, int is6,
  * New entries also reuse expired slots they meet on their probe path. */
 unsigned dp_neigh_expire(struct dp_neigh *t, uint64_t now);
 
+/* A counter that changes whenever any entry may have changed (every
+ * writer section bumps it): a reader may keep an answer of
+ * dp_neigh_lookup for a REACHABLE or STATIC entry while the counter is
+ * the same (dp.c keeps one a second at most, so that REACHABLE still
+ * turns STALE on time). */
+uint64_t dp_neigh_gen(const struct dp_neigh *t);
+
 /* Walk the live entries (for gate64ctl and the tests); the callback
  * returns non-zero to stop. */
 void dp_neigh_foreach(struct dp_neigh *t,

@@ -360,7 +360,12 @@ static void test_table_full(void **s)
 	dp_neigh_learn(t, 0, 0, ip, MAC_B, 1, REACH + STALE);
 	assert_int_equal(look(t, ip, REACH + STALE, &o), 1);
 	assert_memory_equal(o.mac, MAC_B, 6);
-	assert_int_equal(count(t), 14);
+	/* the new entry took an expired slot on its probe path (14 live), or
+	 * found a free slot with the table at its limit and the sweep removed
+	 * every expired entry (1 live): which one depends on the random hash
+	 * key */
+	unsigned live = count(t);
+	assert_true(live == 14 || live == 1);
 	dp_neigh_fini(t);
 }
 
