@@ -58,7 +58,7 @@ LINT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]'
 .PHONY: demo all deps test unit corpus lint fuzz fuzz-build bench clean corpus-gen
 
 all: $(LIBXLAT) $(LIBDNS64) $(UNIT_BIN) $(B)/tests/run_corpus $(B)/bpf/xlat_inline_bpf.o \
-	$(B)/gate64-maplog $(B)/gate64-dns64 $(B)/gate64d $(B)/tests/run_corpus_dp
+	$(B)/gate64-maplog $(B)/gate64-dns64 $(B)/gate64d $(B)/tests/run_corpus_dp $(B)/tests/test_dp_worker
 
 deps:
 	./scripts/deps.sh
@@ -179,3 +179,8 @@ $(B)/tests/run_corpus_dp: tests/dpdk/run_corpus_dp.c $(B)/dataplane/dpdk/dp.o $(
 $(B)/bench/bench_dp: tests/bench/bench_dp.c $(B)/dataplane/dpdk/dp.o $(LIBDPL2) $(LIBXLAT)
 	@mkdir -p $(dir $@)
 	$(CC) $(DP_CFLAGS) $< $(B)/dataplane/dpdk/dp.o $(LIBDPL2) $(LIBXLAT) $(DPDK_LIBS) -lrte_net_ring -o $@
+
+# The DPDK workers beyond the corpus (cmocka + EAL, net_ring ports).
+$(B)/tests/test_dp_worker: tests/dpdk/test_dp_worker.c $(B)/dataplane/dpdk/dp.o $(LIBDPL2) $(LIBXLAT)
+	@mkdir -p $(dir $@)
+	$(CC) $(DP_CFLAGS) $< $(B)/dataplane/dpdk/dp.o $(LIBDPL2) $(LIBXLAT) $(DPDK_LIBS) -lrte_net_ring -lcmocka -o $@
