@@ -291,11 +291,13 @@ static void test_held_until_arp_answers(void **state)
 {
 	struct fx *f = *state;
 	uint8_t b[128];
+	uint16_t len;
 	dp_worker_poll(dp_worker(f->dp, 0));
 	drain_all();
 	/* a subscriber of worker 0, fed to worker 0 */
 	uint8_t n = sub_of(f, 0);
-	rx(f, 0, 0, b, udp6(f, b, n, 5000));
+	len = udp6(f, b, n, 5000);
+	rx(f, 0, 0, b, len);
 	assert_int_equal(stats(f).neigh_wait, 1);
 	struct rte_mbuf *m = tx(1);
 	assert_non_null(m); /* the ARP request for 198.51.100.2 */
@@ -304,7 +306,8 @@ static void test_held_until_arp_answers(void **state)
 	assert_memory_equal(e + 14 + 24, SRV4, 4);
 	rte_pktmbuf_free(m);
 	assert_null(tx(1));
-	rx(f, 1, 0, b, arp_reply(f, b));
+	len = arp_reply(f, b);
+	rx(f, 1, 0, b, len);
 	m = tx(1);
 	assert_non_null(m);
 	e = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -322,11 +325,13 @@ static void test_unresolved_dropped(void **state)
 {
 	struct fx *f = *state;
 	uint8_t b[128];
+	uint16_t len;
 	struct dp_worker *w;
 	dp_worker_poll(dp_worker(f->dp, 0));
 	drain_all();
 	uint8_t n = sub_of(f, 1);
-	rx(f, 0, 1, b, udp6(f, b, n, 5001));
+	len = udp6(f, b, n, 5001);
+	rx(f, 0, 1, b, len);
 	w = dp_worker(f->dp, 1);
 	assert_int_equal(stats(f).neigh_wait, 1);
 	dp_worker_set_clock(w, 102);
@@ -350,12 +355,14 @@ static void test_handoff_to_owner(void **state)
 {
 	struct fx *f = *state;
 	uint8_t b[128];
+	uint16_t len;
 	uint8_t mac4[16] = {198, 51, 100, 2};
 	dp_neigh_set_static(dp_neigh_table(f->dp), 1, 0, mac4, SERVER);
 	dp_worker_poll(dp_worker(f->dp, 0));
 	drain_all();
 	uint8_t n = sub_of(f, 1);
-	rx(f, 0, 0, b, udp6(f, b, n, 5002)); /* to worker 0: not its own */
+	len = udp6(f, b, n, 5002); /* to worker 0: not its own */
+	rx(f, 0, 0, b, len);
 	assert_int_equal(stats(f).handoff, 1);
 	assert_null(tx(1));
 	dp_worker_poll(dp_worker(f->dp, 1));
@@ -380,7 +387,8 @@ static void test_no_route(void **state)
 	dp_worker_poll(dp_worker(f->dp, 0));
 	drain_all();
 	/* 64:ff9b::198.51.7.2: not on 198.51.100.0/24, and no gateway */
-	rx(f, 0, 0, b, udp6_to(f, b, sub_of(f, 0), 5003, 7));
+	uint16_t len = udp6_to(f, b, sub_of(f, 0), 5003, 7);
+	rx(f, 0, 0, b, len);
 	assert_int_equal(stats(f).no_route, 1);
 	assert_null(tx(1));
 }
