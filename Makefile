@@ -145,10 +145,12 @@ $(B)/bench/bench_%: tests/bench/bench_%.c $(LIBXLAT)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) -O2 -g -I. $< $(LIBXLAT) -o $@
 
-bench: $(BENCH_BIN) $(B)/gate64-dns64
+bench: $(BENCH_BIN) $(B)/gate64-dns64 $(B)/gate64d
 	./scripts/bench.sh
 	./scripts/bench-nat64.sh
 	./scripts/bench-dns64.sh
+	taskset -c 1 $(B)/bench/bench_dp 2>/dev/null | tee $(B)/bench/dp-worker.txt
+	./scripts/bench-dp.sh
 
 lint:
 	./scripts/lint.sh $(LINT_SRC)
