@@ -1514,6 +1514,7 @@ int cfg_gw_load(struct cfg_gw *c, const char *file, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	r = parse_all(c, &x);
+	c->has_dns64 = has_section(&x, "dns64");
 	iniparser_freedict(x.d);
 	if (r) {
 		cfg_gw_free(c);

@@ -48,7 +48,9 @@ struct cfg_gw {
 	char file_prefix[64];			  /* default "gate64" */
 	char eal_extra[CFG_GW_EAL_ARGS_MAX][128]; /* more EAL arguments */
 	unsigned n_eal_extra;
-	char pidfile[512]; /* [gate64] pidfile, empty: none */
+	char pidfile[512];
+	int has_dns64; /* a [dns64] section: gate64d runs DNS64 too (its keys
+			  are cfg_dns64.h's) */ /* [gate64] pidfile, empty: none */
 };
 
 /* 0, or -EINVAL / -ENOENT / -ENOMEM with err filled. */

@@ -4,13 +4,17 @@
  * configured lcore, and runs the control thread on the main lcore:
  * signals, the mapping log, counters.  SIGTERM/SIGINT stop it cleanly
  * (workers joined, ports stopped and closed, EAL memory released);
- * SIGUSR1 prints every counter to stderr.
+ * SIGUSR1 prints every counter to stderr.  With a [dns64] section the
+ * DNS64 synthesizer (dns64/, the same as gate64-dns64) runs in the same
+ * process, on threads of the control core, from the same file, so that
+ * its prefix and the translator's pool6 come from one place.
  *
  *   gate64d -c FILE           run
  *   gate64d --check -c FILE   validate the file and exit
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +26,9 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 
+#include "control/cfg_dns64.h"
 #include "control/cfg_gw.h"
+#include "dns64/server.h"
 #include "dataplane/dpdk/dp.h"
 
 static volatile sig_atomic_t got_stop, got_usr1, got_hup;
@@ -65,6 +71,16 @@ static int port_of(const struct dp_port_cfg *p, uint16_t *id, char *err,
 	return 0;
 }
 
+/* The handlers; the signals stay blocked (in every thread created
+ * meanwhile: EAL, workers, DNS64) until unblock_signals() in the main
+ * thread, so that only the control loop sees them. */
+static sigset_t ctl_sigs;
+
+static void unblock_signals(void)
+{
+	pthread_sigmask(SIG_UNBLOCK, &ctl_sigs, NULL);
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -76,6 +92,12 @@ static void install_signals(void)
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&ctl_sigs);
+	sigaddset(&ctl_sigs, SIGTERM);
+	sigaddset(&ctl_sigs, SIGINT);
+	sigaddset(&ctl_sigs, SIGUSR1);
+	sigaddset(&ctl_sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &ctl_sigs, NULL);
 }
 
 static int write_pidfile(const char *path)
@@ -94,6 +116,8 @@ static int write_pidfile(const char *path)
 int main(int argc, char **argv)
 {
 	static struct cfg_gw cfg;
+	static struct cfg_dns64 dcfg;
+	struct dns64_server *dns = NULL;
 	static const struct option opts[] = {
 	    {"check", no_argument, 0, 'k'},
 	    {"config", required_argument, 0, 'c'},
@@ -119,6 +143,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gate64d: %s\n", err);
 		return 1;
 	}
+	if (cfg.has_dns64) {
+		if (cfg_dns64_load(&dcfg, file, err, sizeof(err))) {
+			fprintf(stderr, "gate64d: %s\n", err);
+			cfg_gw_free(&cfg);
+			return 1;
+		}
+		if (dcfg.warn[0])
+			fprintf(stderr, "gate64d: warning: %s\n", dcfg.warn);
+	}
 	if (check) {
 		printf("%s: OK\n", file);
 		cfg_gw_free(&cfg);
@@ -139,6 +172,7 @@ int main(int argc, char **argv)
 	for (int i = 1; i < eargc; i++)
 		fprintf(stderr, " %s", eargv[i]);
 	fprintf(stderr, "\n");
+	install_signals();
 	if (rte_eal_init(eargc, eargv) < 0) {
 		fprintf(stderr,
 			"gate64d: EAL start failed: %s ([dpdk] in %s: "
@@ -147,7 +181,6 @@ int main(int argc, char **argv)
 			rte_strerror(rte_errno), file);
 		return 1;
 	}
-	install_signals();
 
 	int rc = 1;
 	struct dp *dp = NULL;
@@ -185,12 +218,20 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (cfg.has_dns64 &&
+	    (dns64_server_init(&dns, &dcfg.server, err, sizeof(err)) ||
+	     dns64_server_start(dns, err, sizeof(err)))) {
+		dp_stop(dp);
+		rte_eal_mp_wait_lcore();
+		goto out;
+	}
+	unblock_signals();
 	if (cfg.pidfile[0])
 		write_pidfile(cfg.pidfile);
-	printf("gate64d: ready: %u worker%s, %s, %s\n", dp_nworkers(dp),
+	printf("gate64d: ready: %u worker%s, %s, %s%s\n", dp_nworkers(dp),
 	       dp_nworkers(dp) == 1 ? "" : "s",
 	       cfg.dp.mode == DP_NAT64 ? "nat64" : "siit",
-	       cfg.dp.one_arm ? "one-arm" : "two-arm");
+	       cfg.dp.one_arm ? "one-arm" : "two-arm", dns ? ", dns64" : "");
 	fflush(stdout);
 
 	while (!got_stop) {
@@ -201,6 +242,8 @@ int main(int argc, char **argv)
 		if (got_usr1) {
 			got_usr1 = 0;
 			dp_stats_print(dp, stderr);
+			if (dns)
+				dns64_server_print_counters(dns, stderr);
 		}
 		if (got_hup) {
 			got_hup = 0;
@@ -210,6 +253,10 @@ int main(int argc, char **argv)
 		}
 	}
 	fprintf(stderr, "gate64d: stopping\n");
+	if (dns) {
+		dns64_server_stop(dns);
+		dns64_server_print_counters(dns, stderr);
+	}
 	dp_stop(dp);
 	rte_eal_mp_wait_lcore();
 	if (maplog)
@@ -219,6 +266,8 @@ int main(int argc, char **argv)
 out:
 	if (rc)
 		fprintf(stderr, "gate64d: %s\n", err);
+	if (dns)
+		dns64_server_fini(dns);
 	dp_destroy(dp);
 	if (maplog)
 		fclose(maplog);

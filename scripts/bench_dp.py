@@ -26,6 +26,11 @@ Measured over --seconds after a warm-up (first packets through, then
                   for (softirqs: the IPv4 forwarding after TAYGA's TUN
                   writes or gate64d's af_packet sends, the server's
                   receive path)
+  busy s/Mpkt     gate64d only: its workers poll without pause, so their
+                  process time is always a whole CPU; this is the time of
+                  the iterations that had frames (counter dp_busy_us,
+                  read with SIGUSR1), CPU seconds per million delivered
+                  packets: the CPU time per translated packet
   cpu0 %, cpu1 %  busy share of each CPU during the window
 Below the table, per run: the user/system/softirq split of both CPUs, the
 CPU share of the translator and of every other process on the machine
@@ -55,6 +60,7 @@ import argparse
 import datetime
 import os
 import platform
+import re
 import shutil
 import signal
 import subprocess
@@ -204,7 +210,20 @@ def stop_trafgen(lab, proc):
 
 # --- one measurement -------------------------------------------------------
 
-def measure(lab, pid, flows, args, dmac, xlat_cpu):
+def gate64_busy(lab, proc):
+    """Seconds the gate64d workers spent on iterations that had frames:
+    dp_busy_us from the counters it prints on SIGUSR1 (the block ends
+    with nat64_sessions)."""
+    def blocks():
+        return lab.log_text(proc).count("nat64_sessions")
+    n = blocks()
+    os.kill(proc.pid, signal.SIGUSR1)
+    L.wait_for(lambda: blocks() > n, 5, what="gate64d's counters")
+    vals = re.findall(r"^dp_busy_us\s+(\d+)", lab.log_text(proc), re.M)
+    return int(vals[-1]) / 1e6 if vals else 0.0
+
+
+def measure(lab, pid, flows, args, dmac, xlat_cpu, busy=None):
     """trafgen at saturation with `flows` source ports; the figures of the
     window (see the module docstring)."""
     conf = trafgen_conf(lab, flows, args.payload, dmac)
@@ -221,8 +240,10 @@ def measure(lab, pid, flows, args, dmac, xlat_cpu):
         time.sleep(args.warmup)
         udp_a = server_udp(lab)
         a = snapshot(lab, pid)
+        busy_a = busy() if busy else None
         time.sleep(args.seconds)
         b = snapshot(lab, pid)
+        busy_b = busy() if busy else None
         udp_b = server_udp(lab)
         if gen.poll() is not None:
             raise BenchError("trafgen exited early: %s" % lab.log_text(gen))
@@ -261,6 +282,8 @@ def measure(lab, pid, flows, args, dmac, xlat_cpu):
         "sent_pps": sent / dt, "delivered_pps": got / dt,
         "delivery": got / sent if sent else 0.0,
         "proc_s_per_mpkt": (b["proc"] - a["proc"]) / mpkt if mpkt else None,
+        "busy_s_per_mpkt": ((busy_b - busy_a) / mpkt
+                            if busy and mpkt else None),
         "cpu1_s_per_mpkt": cpu[xlat_cpu]["busy"] / mpkt if mpkt else None,
         "cpu0_pct": pct(args.gen_cpu), "cpu1_pct": pct(xlat_cpu),
         "proc_pct": 100.0 * (b["proc"] - a["proc"]) / dt,
@@ -272,13 +295,13 @@ def measure(lab, pid, flows, args, dmac, xlat_cpu):
     }
 
 
-def runs(lab, pid, args, dmac):
+def runs(lab, pid, args, dmac, busy=None):
     """For each flow count, args.repeat runs; the one that delivered most
     (the least disturbed by whatever else the machine runs) stands for
     it, with the delivered pps and others' CPU of all runs in "all"."""
     out = []
     for f in args.flows:
-        rs = [measure(lab, pid, f, args, dmac, args.xlat_cpu)
+        rs = [measure(lab, pid, f, args, dmac, args.xlat_cpu, busy)
               for _ in range(args.repeat)]
         best = max(rs, key=lambda r: r["delivered_pps"])
         best["all"] = [(r["delivered_pps"], r["proc_pct"], r["others_pct"])
@@ -342,7 +365,7 @@ def run_gate64(lab, args, conf_template=None):
             sec = s
         elif sec == "[port6]" and s.replace(" ", "").startswith("mac="):
             dmac = s.split("=", 1)[1].strip()
-    out = runs(lab, proc.pid, args, dmac)
+    out = runs(lab, proc.pid, args, dmac, lambda: gate64_busy(lab, proc))
     # it must stop cleanly on SIGTERM: say so when it does not
     lab.stop(proc, grace=10)
     if proc.returncode != 0:
@@ -369,9 +392,10 @@ def table(results, args):
                               L.nat64(L.SERVER4, args.pool6), args.seconds,
                               args.warmup))
     lines.append("")
-    hdr = ("%-8s %6s %12s %14s %9s %12s %12s %6s %6s"
+    hdr = ("%-8s %6s %12s %14s %9s %12s %12s %12s %6s %6s"
            % ("xlat", "flows", "sent pps", "delivered pps", "delivery",
-              "proc s/Mpkt", "cpu1 s/Mpkt", "cpu0%", "cpu1%"))
+              "proc s/Mpkt", "busy s/Mpkt", "cpu1 s/Mpkt", "cpu0%",
+              "cpu1%"))
     lines.append(hdr)
     lines.append("-" * len(hdr))
     for name, rows in results.items():
@@ -379,10 +403,12 @@ def table(results, args):
             lines.append("%-8s %s" % (name, rows))
             continue
         for r in rows:
-            lines.append("%-8s %6d %12.0f %14.0f %9.3f %12s %12s %6.1f %6.1f"
+            lines.append("%-8s %6d %12.0f %14.0f %9.3f %12s %12s %12s %6.1f "
+                         "%6.1f"
                          % (name, r["flows"], r["sent_pps"],
                             r["delivered_pps"], r["delivery"],
                             fmt(r["proc_s_per_mpkt"], ".3f"),
+                            fmt(r.get("busy_s_per_mpkt"), ".3f"),
                             fmt(r["cpu1_s_per_mpkt"], ".3f"),
                             r["cpu0_pct"], r["cpu1_pct"]))
     lines.append("")
@@ -410,15 +436,21 @@ def table(results, args):
     t, g = results.get("tayga"), results.get("gate64")
     if isinstance(t, list) and isinstance(g, list):
         lines.append("gate64 / TAYGA   delivered pps   proc s/Mpkt   "
-                     "cpu1 s/Mpkt")
+                     "cpu1 s/Mpkt   CPU per packet (gate64 busy / TAYGA "
+                     "proc)")
         for rt, rg in zip(t, g):
             def ratio(k):
                 if not rt[k] or rg[k] is None:
                     return "-"
                 return "%.2f" % (rg[k] / rt[k])
-            lines.append("  %5d flows     %13s   %11s   %11s" % (
+            per_pkt = "-"
+            if rt["proc_s_per_mpkt"] and rg.get("busy_s_per_mpkt"):
+                per_pkt = "%.2f" % (rg["busy_s_per_mpkt"] /
+                                    rt["proc_s_per_mpkt"])
+            lines.append("  %5d flows     %13s   %11s   %11s   %s" % (
                 rt["flows"], ratio("delivered_pps"),
-                ratio("proc_s_per_mpkt"), ratio("cpu1_s_per_mpkt")))
+                ratio("proc_s_per_mpkt"), ratio("cpu1_s_per_mpkt"),
+                per_pkt))
     else:
         lines.append("gate64 / TAYGA: no ratios (gate64 not measured)")
     return "\n".join(lines) + "\n"

@@ -92,7 +92,8 @@ struct dp_worker {
 	double ms_per_tsc;
 	uint32_t frozen; /* tests: clock fixed at this many seconds */
 	uint8_t announced;
-	uint8_t learned; /* the neighbour cache changed: retry the held */
+	uint8_t learned;   /* the neighbour cache changed: retry the held */
+	uint64_t busy_tsc; /* TSC cycles of iterations that had frames */
 	struct dp_nhc nhc[DP_NHC];
 } __rte_cache_aligned;
 
@@ -721,8 +722,11 @@ unsigned dp_worker_poll(struct dp_worker *w)
 int dp_worker_main(void *arg)
 {
 	struct dp_worker *w = arg;
-	while (!atomic_load_explicit(&w->dp->stop, memory_order_relaxed))
-		dp_worker_poll(w);
+	while (!atomic_load_explicit(&w->dp->stop, memory_order_relaxed)) {
+		uint64_t t0 = rte_rdtsc();
+		if (dp_worker_poll(w))
+			w->busy_tsc += rte_rdtsc() - t0;
+	}
 	dp_worker_flush(w);
 	return 0;
 }
@@ -1109,6 +1113,9 @@ void dp_stats_sum(struct dp *dp, struct dp_stats *st, struct xlat_stats *xst,
 			for (size_t k = 0; k < sizeof(*xst) / 8; k++)
 				s[k] += a[k];
 		}
+		if (st)
+			st->busy_us += (uint64_t)((double)w->busy_tsc * 1e6 /
+						  (double)rte_get_tsc_hz());
 		if (nst && w->db) {
 			const uint64_t *a =
 			    (const uint64_t *)nat64_db_stats(w->db);

@@ -57,6 +57,8 @@
 	X(announce, "gratuitous ARPs and unsolicited NAs sent at start")       \
 	X(handoff, "packets passed to the worker that owns their NAT64 state") \
 	X(handoff_full, "packets dropped: the owner worker's queue was full")  \
+	X(busy_us, "microseconds the workers spent on iterations that had "    \
+		   "frames (the rest of a busy-polling core is idle)")         \
 	X(nombuf, "packets lost: no mbuf free for a fragment, an ICMP error "  \
 		  "or a probe")
 
