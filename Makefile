@@ -151,6 +151,7 @@ bench: $(BENCH_BIN) $(B)/gate64-dns64 $(B)/gate64d
 	./scripts/bench-dns64.sh
 	taskset -c 1 $(B)/bench/bench_dp 2>/dev/null | tee $(B)/bench/dp-worker.txt
 	./scripts/bench-dp.sh
+	./scripts/bench-dp.sh --only gate64 --gate64-device af_xdp --out $(B)/bench/dp-af_xdp.txt
 
 lint:
 	./scripts/lint.sh $(LINT_SRC)

@@ -350,8 +350,13 @@ def run_gate64(lab, args, conf_template=None):
     elif conf_template is not None:
         text = conf_template
     else:
-        text = lab.gate64_conf(
-            {"dpdk": {"lcores": "%d,%d" % (args.gen_cpu, args.xlat_cpu)}})
+        extra = {"dpdk": {"lcores": "%d,%d" % (args.gen_cpu, args.xlat_cpu)}}
+        if args.gate64_device == "af_xdp":
+            # the PMD loads its own XDP program (no libxdp dispatcher)
+            os.environ["LIBXDP_SKIP_DISPATCHER"] = "1"
+            extra["port6"] = {"device": "net_af_xdp0,iface=%s" % lab.gw6}
+            extra["port4"] = {"device": "net_af_xdp1,iface=%s" % lab.gw4}
+        text = lab.gate64_conf(extra)
     proc = lab.start_gate64(GATE64D, conf_text=text, timeout=60)
     check_pid(proc.pid, "gate64d")
     start_sink(lab)
@@ -487,6 +492,10 @@ def parse_args(argv):
                    help="gate64d configuration to use instead of "
                    "lab.gate64_conf(): Python format text, {gw6} {gw4} "
                    "{file_prefix} {pool6} replaced")
+    p.add_argument("--gate64-device", choices=("af_packet", "af_xdp"),
+                   default="af_packet",
+                   help="the DPDK virtual device gate64d uses on the "
+                   "veths (net_af_packet or net_af_xdp)")
     p.add_argument("--out", default=OUT)
     a = p.parse_args(argv)
     a.flows = [int(x) for x in a.flows.split(",")]
