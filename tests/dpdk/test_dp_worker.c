@@ -434,6 +434,123 @@ static void test_ping6_own_address(void **state)
 	rte_pktmbuf_free(m);
 }
 
+/* One-arm: one port carries both families; a flow goes out and its
+ * answer comes back through the same port. */
+static int setup_one_arm(void **state)
+{
+	static struct fx f;
+	char err[512];
+	uint16_t id;
+	memset(&f, 0, sizeof(f));
+	char n[32];
+	snprintf(n, sizeof(n), "oport%u", nports_made++);
+	int r = rte_eth_from_rings(n, rxr[0], NQ, txr[0], NQ, 0);
+	assert_true(r >= 0);
+	id = (uint16_t)r;
+	xlat_cfg_default(&f.xc);
+	f.xc.pool6.addr[1] = 0x64;
+	f.xc.pool6.addr[2] = 0xff;
+	f.xc.pool6.addr[3] = 0x9b;
+	f.xc.pool6.len = 96;
+	nat64_cfg_default(&f.nc);
+	f.nc.pool4.r[0] =
+	    (struct pool4_range){0xc0000201u, NAT64_UDP, 1024, 65535};
+	f.nc.pool4.n = 1;
+	f.nc.pool4.nworkers = NQ;
+	f.nc.max_bib = f.nc.max_sessions = 1024;
+	f.nc.max_subs = 64;
+	f.d.mode = DP_NAT64;
+	f.d.nworkers = NQ;
+	f.d.one_arm = 1;
+	f.d.xlat = &f.xc;
+	f.d.nat64 = &f.nc;
+	f.d.burst = 32;
+	f.d.mbufs = 1023;
+	f.d.neigh.pending_max = 8;
+	struct dp_port_cfg *p = &f.d.port[0];
+	snprintf(p->name, 16, "port");
+	p->has4 = p->has6 = 1;
+	memcpy(p->addr6, addr6, 16);
+	p->plen6 = 48; /* the clients of every /56 below are on-link */
+	p->addr4 = v4(198, 51, 100, 1);
+	p->plen4 = 24;
+	f.dp = dp_create(&f.d, &id, err, sizeof(err));
+	if (!f.dp)
+		fail_msg("dp_create: %s", err);
+	assert_int_equal(dp_start(f.dp, err, sizeof(err)), 0);
+	struct rte_ether_addr a;
+	rte_eth_macaddr_get(id, &a);
+	memcpy(f.mac[0], a.addr_bytes, 6);
+	memcpy(f.mac[1], a.addr_bytes, 6);
+	for (unsigned q = 0; q < NQ; q++)
+		dp_worker_set_clock(dp_worker(f.dp, q), 100);
+	*state = &f;
+	return 0;
+}
+
+static void test_one_arm_both_ways(void **state)
+{
+	struct fx *f = *state;
+	uint8_t b[128];
+	uint16_t len;
+	uint8_t s4[16] = {198, 51, 100, 2}, c6[16];
+	dp_neigh_set_static(dp_neigh_table(f->dp), 0, 0, s4, SERVER);
+	dp_worker_poll(dp_worker(f->dp, 0));
+	drain_all();
+	uint8_t n = sub_of(f, 0);
+	memcpy(c6, addr6, 16);
+	c6[6] = n;
+	c6[15] = 2;
+	len = udp6(f, b, n, 6000);
+	rx(f, 0, 0, b, len);
+	struct rte_mbuf *m = tx(0);
+	assert_non_null(m);
+	const uint8_t *e = rte_pktmbuf_mtod(m, const uint8_t *);
+	assert_memory_equal(e, SERVER, 6);
+	assert_int_equal(e[12] << 8 | e[13], DP_ETH_P_IPV4);
+	uint16_t port4 = (uint16_t)(e[14 + 20] << 8 | e[14 + 21]);
+	rte_pktmbuf_free(m);
+	/* the answer: 198.51.100.2:9 -> 192.0.2.1:port4, on the same port */
+	uint8_t a[64];
+	memset(a, 0, sizeof(a));
+	memcpy(a, f->mac[0], 6);
+	memcpy(a + 6, SERVER, 6);
+	a[12] = 0x08;
+	uint8_t *ip = a + 14;
+	ip[0] = 0x45;
+	ip[3] = 20 + 8 + 4;
+	ip[6] = 0x40;
+	ip[8] = 64;
+	ip[9] = 17;
+	memcpy(ip + 12, SRV4, 4);
+	memcpy(ip + 16, POOL4, 4);
+	uint32_t cs = 0;
+	for (int i = 0; i < 20; i += 2)
+		cs += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	while (cs >> 16)
+		cs = (cs & 0xffff) + (cs >> 16);
+	ip[10] = (uint8_t)(~cs >> 8);
+	ip[11] = (uint8_t)~cs;
+	uint8_t *u = ip + 20;
+	u[1] = 9;
+	u[2] = (uint8_t)(port4 >> 8);
+	u[3] = (uint8_t)port4;
+	u[5] = 12;
+	memcpy(u + 8, "pong", 4); /* UDP checksum 0: computed (RFC 7915 §4.5) */
+	unsigned owner =
+	    pool4_owner(&f->nc.pool4, 0xc0000201u, NAT64_UDP, port4);
+	c6[6] = n;
+	dp_neigh_set_static(dp_neigh_table(f->dp), 0, 1, c6, CLIENT);
+	rx(f, 0, owner, a, 14 + 32);
+	m = tx(0);
+	assert_non_null(m);
+	e = rte_pktmbuf_mtod(m, const uint8_t *);
+	assert_int_equal(e[12] << 8 | e[13], DP_ETH_P_IPV6);
+	assert_memory_equal(e, CLIENT, 6);
+	assert_memory_equal(e + 14 + 24, c6, 16);
+	rte_pktmbuf_free(m);
+}
+
 int main(void)
 {
 	char *eal[] = {"test_dp_worker",
@@ -466,11 +583,16 @@ int main(void)
 				       RTE_PKTMBUF_HEADROOM + 2048, 0);
 	const struct CMUnitTest tests[] = {
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
-	    T(test_announce_at_start),	    T(test_arp_pool4_answered),
-	    T(test_held_until_arp_answers), T(test_unresolved_dropped),
-	    T(test_handoff_to_owner),	    T(test_no_route),
+	    T(test_announce_at_start),
+	    T(test_arp_pool4_answered),
+	    T(test_held_until_arp_answers),
+	    T(test_unresolved_dropped),
+	    T(test_handoff_to_owner),
+	    T(test_no_route),
 	    T(test_ping6_own_address),
 #undef T
+	    cmocka_unit_test_setup_teardown(test_one_arm_both_ways,
+					    setup_one_arm, teardown),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
 	dp_eal_cleanup();

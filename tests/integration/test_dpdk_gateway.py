@@ -691,6 +691,24 @@ def test_in_memory_on_hugepages(make_lab, hugepages):
     assert not left, "hugepage files left: %s" % left
 
 
+def test_af_xdp_device(make_lab, monkeypatch):
+    """The ports on net_af_xdp (gate64d's DPDK PMD loads its own XDP
+    program, no libxdp dispatcher): curl and ping through, clean stop."""
+    monkeypatch.setenv("LIBXDP_SKIP_DISPATCHER", "1")
+    lab = make_lab()
+    g = start(lab, {"port6": {"device": "net_af_xdp0,iface=%s" % lab.gw6},
+                    "port4": {"device": "net_af_xdp1,iface=%s" % lab.gw4}})
+    assert "net_af_xdp0" in g.log(), g.log()
+    lab.start_http("server", L.SERVER4, HTTP_PORT, PAGE)
+    url = "http://[%s]:%d/" % (L.nat64(L.SERVER4), HTTP_PORT)
+    r = curl(lab, "client", url)
+    assert r.returncode == 0 and r.stdout == PAGE, \
+        g.diag("curl %s: %s" % (url, r.stderr))
+    r = ping(lab, "client", L.nat64(L.SERVER4))
+    assert r.returncode == 0, g.diag(r.stdout + r.stderr)
+    assert_stopped_cleanly(g)
+
+
 @pytest.mark.parametrize("pool6", ["64:ff9b::/95", "64:ff9b::/100",
                                    "64:ff9b::/128"])
 def test_check_wrong_pool6_length(make_lab, pool6):
