@@ -353,11 +353,38 @@ no_route:
 	rte_pktmbuf_free(m);
 }
 
+static void translate(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+		      int from6);
+
+/* RFC 4861 §7.2.2 (RFC 1812 §5.2.7.1 for IPv4): a packet whose next hop
+ * never answered becomes an ICMP Destination Unreachable for its source,
+ * which is on the other side of the translator: the error is translated
+ * as if it had arrived on this port, and goes back to the sender. */
+static void unreachable(struct dp_worker *w, struct dp_held *h)
+{
+	struct rte_mbuf *m = h->m;
+	struct xlat_pkt pkt = {rte_pktmbuf_mtod(m, uint8_t *), m->data_len};
+	enum xlat_reason r;
+	if (rte_pktmbuf_headroom(m) < XLAT_HEADROOM + 48 ||
+	    xlat_unreachable(&w->x, &pkt, &r) != XLAT_ICMP) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	m->data_off = (uint16_t)(pkt.data - (uint8_t *)m->buf_addr);
+	m->data_len = (uint16_t)pkt.len;
+	m->pkt_len = pkt.len;
+	w->st.neigh_unreach++;
+	translate(w, h->pi, m, h->is6);
+}
+
 /* Send what waited for a neighbour that is known now; drop what waited
  * too long.  Order is kept. */
 static void retry_held(struct dp_worker *w)
 {
-	unsigned k = 0;
+	/* the errors for the packets that waited too long are sent after
+	 * the queue is compacted: sending one may hold it in turn */
+	struct dp_held gone[32];
+	unsigned k = 0, ngone = 0;
 	for (unsigned i = 0; i < w->nheld; i++) {
 		struct dp_held *h = &w->held[i];
 		struct dp_neigh_info ni;
@@ -374,14 +401,18 @@ static void retry_held(struct dp_worker *w)
 			e[12] = h->is6 ? 0x86 : 0x08;
 			e[13] = h->is6 ? 0xdd : 0x00;
 			tx_frame(w, h->pi, m);
-		} else if (w->now_ms - h->since >= DP_WAIT_MS) {
+		} else if (w->now_ms - h->since >= DP_WAIT_MS &&
+			   ngone < sizeof(gone) / sizeof(gone[0])) {
 			w->st.neigh_unresolved++;
-			rte_pktmbuf_free(h->m);
-		} else {
+			gone[ngone++] = *h;
+		} else { /* still waiting (or its error waits for the next
+			    round) */
 			w->held[k++] = *h;
 		}
 	}
 	w->nheld = k;
+	for (unsigned i = 0; i < ngone; i++)
+		unreachable(w, &gone[i]);
 }
 
 /* ------------------------------------------------------------------ */

@@ -51,6 +51,9 @@
 	X(neigh_wait_full, "packets dropped: the ARP/ND wait queue was full")  \
 	X(neigh_unresolved, "packets dropped: their next hop did not answer "  \
 			    "ARP/ND in time")                                  \
+	X(neigh_unreach, "ICMP Destination Unreachable sent back for "         \
+			 "packets whose next hop never answered (RFC 4861 "    \
+			 "§7.2.2)")                                            \
 	X(neigh_probes, "ARP requests and Neighbor Solicitations sent")        \
 	X(l2_replies, "ARP replies, Neighbor Advertisements and echo replies " \
 		      "sent")                                                  \

@@ -167,6 +167,21 @@ void xlat_4to6_burst(struct xlat_ctx *ctx, struct xlat_pkt *pkts, unsigned n,
 int xlat_frag6(struct xlat_ctx *ctx, const struct xlat_pkt *pkt,
 	       struct xlat_pkt *out, unsigned n_out);
 
+/*
+ * The engine cannot deliver pkt (an IPv4 or IPv6 packet it was sending):
+ * its next hop did not answer ARP/ND.  Replace pkt by the ICMP error for
+ * its source, in its own family (RFC 4861 §7.2.2: ICMPv6 Destination
+ * Unreachable, code 3 address unreachable; RFC 1812 §5.2.7.1: ICMPv4
+ * Destination Unreachable, code 1 host unreachable), from icmp6_src or
+ * the RFC 6791 pool, rate-limited like every error the translator makes.
+ * Returns XLAT_ICMP (the engine then translates the error like a packet
+ * received on that side: it goes back to the sender, in the sender's
+ * family) or XLAT_DROP with *reason (errors, rate limit, no source;
+ * never an error about an ICMP error or a non-first fragment).
+ */
+enum xlat_verdict xlat_unreachable(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
+				   enum xlat_reason *reason);
+
 const char *xlat_reason_name(enum xlat_reason r);
 const char *xlat_reason_explain(enum xlat_reason r);
 const char *xlat_verdict_name(enum xlat_verdict v);

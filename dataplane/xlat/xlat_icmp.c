@@ -152,3 +152,50 @@ enum xlat_verdict xlat_icmp6_send(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 	ic->csum = (uint16_t)~csum_fold32(csum_partial(ic, 8 + qlen, s));
 	return XLAT_ICMP;
 }
+
+/* RFC 4443 §2.4(e), RFC 1812 §4.3.2.7: may an error be sent about pkt?
+ * Not about an ICMP error, a non-first fragment, or to a source that is
+ * not a single host. */
+static int error_allowed(const struct xlat_pkt *pkt)
+{
+	const uint8_t *p = pkt->data;
+	if (pkt->len < 1)
+		return 0;
+	if ((p[0] >> 4) == 4) {
+		if (pkt->len < 28)
+			return 0;
+		unsigned hl = (p[0] & 15) * 4u;
+		if (hl < 20 || pkt->len < hl + 1)
+			return 0;
+		if ((p[6] & 0x1f) || p[7])
+			return 0; /* not the first fragment */
+		if (p[12] == 0 || p[12] >= 224 || p[12] == 127)
+			return 0;
+		uint8_t t = p[hl];
+		return !(p[9] == XLAT_IPPROTO_ICMP &&
+			 (t == 3 || t == 4 || t == 5 || t == 11 || t == 12));
+	}
+	if (pkt->len < 48)
+		return 0;
+	if (p[8] == 0xff)
+		return 0; /* multicast source */
+	static const uint8_t zero[16];
+	if (!memcmp(p + 8, zero, 16))
+		return 0;
+	if (p[6] == 44 && ((p[42] << 8 | p[43]) & 0xfff8))
+		return 0; /* a fragment header, not the first fragment */
+	return !(p[6] == XLAT_IPPROTO_ICMPV6 && p[40] < 128);
+}
+
+enum xlat_verdict xlat_unreachable(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
+				   enum xlat_reason *reason)
+{
+	if (!error_allowed(pkt)) {
+		*reason = XLAT_R_NO_ERROR_ABOUT;
+		return XLAT_DROP;
+	}
+	*reason = XLAT_R_NONE;
+	if ((pkt->data[0] >> 4) == 4) /* host unreachable */
+		return xlat_icmp4_send(ctx, pkt, 3, 1, 0, reason);
+	return xlat_icmp6_send(ctx, pkt, 1, 3, 0, reason); /* address unr. */
+}

@@ -80,6 +80,9 @@
 	  "fragment offset plus length beyond 65535, or too many fragments")    \
 	X(NO_ROOM, "no-headroom",                                               \
 	  "buffer lacks the headroom or tailroom the translation needs")        \
+	X(NO_ERROR_ABOUT, "icmp-not-about",                                     \
+	  "no ICMP error about an ICMP error, a non-first fragment or an "      \
+	  "unusable source (RFC 4443 §2.4(e), RFC 1812 §4.3.2.7)")              \
 	X(ICMP_RATELIMIT, "icmp-ratelimited",                                   \
 	  "ICMP error suppressed by the rate limit (RFC 4443 §2.4(f))")         \
 	X(ICMP_DISABLED, "icmp-errors-off",                                     \

@@ -91,7 +91,7 @@ static int setup(void **state)
 	snprintf(f.d.port[0].name, 16, "port6");
 	f.d.port[0].has6 = 1;
 	memcpy(f.d.port[0].addr6, addr6, 16);
-	f.d.port[0].plen6 = 64;
+	f.d.port[0].plen6 = 48; /* every /56 subscriber below is on-link */
 	snprintf(f.d.port[1].name, 16, "port4");
 	f.d.port[1].has4 = 1;
 	f.d.port[1].addr4 = v4(198, 51, 100, 1);
@@ -347,6 +347,35 @@ static void test_unresolved_dropped(void **state)
 		assert_int_equal(e[12] << 8 | e[13], DP_ETH_P_ARP);
 		rte_pktmbuf_free(m);
 	}
+	/* RFC 4861 §7.2.2 / RFC 1812 §5.2.7.1: the sender hears of it: an
+	 * ICMPv4 host unreachable for the translated packet, translated back
+	 * (RFC 7915 §4.2: type 3 code 1 -> ICMPv6 type 1 code 0) to the
+	 * client, which waits for ND in its turn */
+	assert_int_equal(stats(f).neigh_unreach, 1);
+	uint8_t c6[16];
+	memcpy(c6, addr6, 16);
+	c6[6] = n;
+	c6[15] = 2;
+	dp_neigh_learn(dp_neigh_table(f->dp), 0, 1, c6, CLIENT, 1, 104000);
+	dp_worker_set_clock(w, 104);
+	dp_worker_poll(w); /* the learned flag is not set: tick */
+	dp_worker_tick(w);
+	dp_worker_flush(w);
+	while ((m = tx(0)) != NULL) {
+		const uint8_t *e = rte_pktmbuf_mtod(m, const uint8_t *);
+		if ((e[12] << 8 | e[13]) == DP_ETH_P_IPV6 && e[14 + 6] == 58 &&
+		    e[14 + 40] == 1)
+			break;
+		rte_pktmbuf_free(m);
+	}
+	assert_non_null(m);
+	const uint8_t *e = rte_pktmbuf_mtod(m, const uint8_t *);
+	assert_memory_equal(e, CLIENT, 6);
+	assert_int_equal(e[14 + 41], 0); /* no route to destination */
+	assert_memory_equal(e + 14 + 24, c6, 16);
+	/* it quotes the client's packet (RFC 7915 §4.3) */
+	assert_memory_equal(e + 14 + 48 + 8, c6, 16);
+	rte_pktmbuf_free(m);
 }
 
 /* docs/nat64.md: the subscriber names the owner worker; a packet that
