@@ -58,7 +58,7 @@ LINT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]'
 .PHONY: demo all deps test unit corpus lint fuzz fuzz-build bench clean corpus-gen
 
 all: $(LIBXLAT) $(LIBDNS64) $(UNIT_BIN) $(B)/tests/run_corpus $(B)/bpf/xlat_inline_bpf.o \
-	$(B)/gate64-maplog $(B)/gate64-dns64 $(B)/gate64d $(B)/tests/run_corpus_dp $(B)/tests/test_dp_worker
+	$(B)/gate64-maplog $(B)/gate64-dns64 $(B)/gate64d $(B)/gate64ctl $(B)/tests/run_corpus_dp $(B)/tests/test_dp_worker
 
 deps:
 	./scripts/deps.sh
@@ -93,6 +93,11 @@ $(B)/gate64-dns64: control/dns64_main.c control/cfg_dns64.c control/cfg_dns64.h 
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) control/dns64_main.c control/cfg_dns64.c $(LIBDNS64) $(LIBXLAT) -liniparser -lpthread -o $@
 
+# gate64ctl: the CLI (control socket client, no DPDK).
+$(B)/gate64ctl: control/gate64ctl.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< -o $@
+
 # gate64d: the gateway daemon (DPDK dataplane + control thread).
 $(B)/dataplane/dpdk/dp.o: dataplane/dpdk/dp.c $(DP_HDR) $(XLAT_HDR)
 	@mkdir -p $(dir $@)
@@ -102,7 +107,11 @@ $(B)/control/gate64d.o: control/gate64d.c $(DP_HDR) $(XLAT_HDR) $(wildcard contr
 	@mkdir -p $(dir $@)
 	$(CC) $(DP_CFLAGS) -c $< -o $@
 
-$(B)/gate64d: $(B)/control/gate64d.o $(B)/dataplane/dpdk/dp.o $(CFGGW_OBJ) $(B)/control/cfg_dns64.o $(LIBDPL2) $(LIBDNS64) $(LIBXLAT)
+$(B)/control/ctl.o: control/ctl.c $(DP_HDR) $(XLAT_HDR) $(wildcard control/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(DP_CFLAGS) -c $< -o $@
+
+$(B)/gate64d: $(B)/control/gate64d.o $(B)/control/ctl.o $(B)/dataplane/dpdk/dp.o $(CFGGW_OBJ) $(B)/control/cfg_dns64.o $(LIBDPL2) $(LIBDNS64) $(LIBXLAT)
 	$(CC) $^ $(DPDK_LIBS) -liniparser -lpthread -o $@
 
 $(B)/tests/run_corpus: tests/packets/run_corpus.c $(LIBXLAT) $(TESTLIB_OBJ)

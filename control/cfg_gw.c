@@ -80,7 +80,8 @@ struct section {
 	const char *const *keys; /* NULL: any key (one entry per key) */
 };
 
-static const char *const keys_gate64[] = {"mode", "pidfile", NULL};
+static const char *const keys_gate64[] = {"mode", "pidfile", "control-socket",
+					  "control-socket-mode", NULL};
 static const char *const keys_translator[] = {"type",
 					      "pool6",
 					      "pool6791",
@@ -568,6 +569,24 @@ static int parse_gate64(struct cfg_gw *c, const struct ctx *x)
 		return bad(x, "gate64", "mode", v,
 			   "unknown mode: use dpdk (xdp and hybrid are not "
 			   "built yet)");
+	}
+	v = get(x, "gate64", "control-socket-mode");
+	c->ctl_mode = 0660;
+	if (v) {
+		char *end;
+		unsigned long m = strtoul(v, &end, 8);
+		if (!*v || *end || m > 0777)
+			return bad(x, "gate64", "control-socket-mode", v,
+				   "permissions in octal, for example 0660 "
+				   "(owner and group may use gate64ctl)");
+		c->ctl_mode = (unsigned)m;
+	}
+	v = get(x, "gate64", "control-socket");
+	if (v && *v) {
+		if (*v != '/' || strlen(v) >= 108)
+			return bad(x, "gate64", "control-socket", v,
+				   "an absolute path of at most 107 bytes");
+		snprintf(c->ctl_socket, sizeof(c->ctl_socket), "%s", v);
 	}
 	v = get(x, "gate64", "pidfile");
 	if (v && !*v)
@@ -1515,6 +1534,9 @@ int cfg_gw_load(struct cfg_gw *c, const char *file, char *err, size_t errlen)
 	}
 	r = parse_all(c, &x);
 	c->has_dns64 = has_section(&x, "dns64");
+	if (!r && !c->ctl_socket[0]) /* one socket per instance */
+		snprintf(c->ctl_socket, sizeof(c->ctl_socket),
+			 "/run/gate64/%s.sock", c->file_prefix);
 	iniparser_freedict(x.d);
 	if (r) {
 		cfg_gw_free(c);

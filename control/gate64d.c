@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 
 #include "control/cfg_dns64.h"
 #include "control/cfg_gw.h"
+#include "control/ctl.h"
 #include "dns64/server.h"
 #include "dataplane/dpdk/dp.h"
 
@@ -118,6 +120,7 @@ int main(int argc, char **argv)
 	static struct cfg_gw cfg;
 	static struct cfg_dns64 dcfg;
 	struct dns64_server *dns = NULL;
+	struct ctl *ctl = NULL;
 	static const struct option opts[] = {
 	    {"check", no_argument, 0, 'k'},
 	    {"config", required_argument, 0, 'c'},
@@ -225,6 +228,12 @@ int main(int argc, char **argv)
 		rte_eal_mp_wait_lcore();
 		goto out;
 	}
+	if (ctl_open(&ctl, cfg.ctl_socket, cfg.ctl_mode, dp, &cfg, dns, err,
+		     sizeof(err))) {
+		dp_stop(dp);
+		rte_eal_mp_wait_lcore();
+		goto out;
+	}
 	unblock_signals();
 	if (cfg.pidfile[0])
 		write_pidfile(cfg.pidfile);
@@ -235,10 +244,12 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	while (!got_stop) {
-		struct timespec ts = {0, 50 * 1000 * 1000};
-		nanosleep(&ts, NULL);
+		/* a client, or 50 ms: the housekeeping pace */
+		struct pollfd pfd = {ctl_fd(ctl), POLLIN, 0};
+		poll(&pfd, 1, 50);
 		if (maplog)
 			dp_log_drain(dp, maplog);
+		ctl_poll(ctl);
 		if (got_usr1) {
 			got_usr1 = 0;
 			dp_stats_print(dp, stderr);
@@ -253,6 +264,8 @@ int main(int argc, char **argv)
 		}
 	}
 	fprintf(stderr, "gate64d: stopping\n");
+	ctl_close(ctl);
+	ctl = NULL;
 	if (dns) {
 		dns64_server_stop(dns);
 		dns64_server_print_counters(dns, stderr);
@@ -266,6 +279,7 @@ int main(int argc, char **argv)
 out:
 	if (rc)
 		fprintf(stderr, "gate64d: %s\n", err);
+	ctl_close(ctl);
 	if (dns)
 		dns64_server_fini(dns);
 	dp_destroy(dp);

@@ -94,6 +94,11 @@ struct dp_worker {
 	uint8_t announced;
 	uint8_t learned;   /* the neighbour cache changed: retry the held */
 	uint64_t busy_tsc; /* TSC cycles of iterations that had frames */
+	/* the control thread's question (dp_dump_request) and the answer */
+	_Atomic int dump_state; /* 0 idle, 1 asked, 2 answered */
+	uint8_t dump_kind;
+	uint32_t dump_start, dump_max, dump_n, dump_next;
+	struct dp_dump_entry *dump_out;
 	struct dp_nhc nhc[DP_NHC];
 } __rte_cache_aligned;
 
@@ -707,6 +712,53 @@ void dp_worker_tick(struct dp_worker *w)
 	w->next_tick_ms = w->now_ms + DP_TICK_MS;
 }
 
+/* One page of the worker's BIB or sessions for the control thread. */
+static void dump_answer(struct dp_worker *w)
+{
+	uint32_t n = 0, i = w->dump_start, cap = 0;
+	if (w->db) {
+		const struct nat64_cfg *c = nat64_db_cfg(w->db);
+		cap =
+		    w->dump_kind == DP_DUMP_BIB ? c->max_bib : c->max_sessions;
+		for (; i < cap && n < w->dump_max; i++) {
+			struct dp_dump_entry *e = &w->dump_out[n];
+			const struct nat64_bib *b;
+			if (w->dump_kind == DP_DUMP_BIB) {
+				b = nat64_bib_get(w->db, i);
+				if (b->proto >= NAT64_NPROTO)
+					continue;
+				memset(e, 0, sizeof(*e));
+				e->is_static = b->is_static;
+				e->nsess = b->nsess;
+			} else {
+				const struct nat64_sess *ss =
+				    nat64_sess_get(w->db, i);
+				if (ss->bib == NAT64_NONE)
+					continue;
+				b = nat64_bib_get(w->db, ss->bib);
+				memset(e, 0, sizeof(*e));
+				e->state = ss->state;
+				e->timer = ss->timer;
+				e->raddr4 = ss->raddr4;
+				e->rport = ss->rport;
+				uint32_t idle = w->n64.now - ss->last;
+				uint32_t to = c->timeout[ss->timer];
+				e->idle = idle;
+				e->expires = idle < to ? to - idle : 0;
+			}
+			e->proto = b->proto;
+			memcpy(e->src6, b->src6, 16);
+			e->sport6 = b->sport6;
+			e->addr4 = b->addr4;
+			e->port4 = b->port4;
+			n++;
+		}
+	}
+	w->dump_n = n;
+	w->dump_next = i < cap ? i : DP_DUMP_END;
+	atomic_store_explicit(&w->dump_state, 2, memory_order_release);
+}
+
 unsigned dp_worker_poll(struct dp_worker *w)
 {
 	struct dp *dp = w->dp;
@@ -747,6 +799,8 @@ unsigned dp_worker_poll(struct dp_worker *w)
 	if (w->now_ms >= w->next_tick_ms)
 		dp_worker_tick(w);
 	dp_worker_flush(w);
+	if (atomic_load_explicit(&w->dump_state, memory_order_acquire) == 1)
+		dump_answer(w);
 	return total;
 }
 
@@ -1168,6 +1222,41 @@ void dp_nat64_count(struct dp *dp, uint64_t *nbib, uint64_t *nsess)
 	}
 }
 
+int dp_dump_request(struct dp *dp, unsigned worker, enum dp_dump_kind kind,
+		    uint32_t start, struct dp_dump_entry *out, uint32_t max)
+{
+	if (worker >= dp->nw)
+		return -EINVAL;
+	struct dp_worker *w = dp->w[worker];
+	if (atomic_load_explicit(&w->dump_state, memory_order_acquire) == 1)
+		return -EBUSY;
+	w->dump_kind = (uint8_t)kind;
+	w->dump_start = start;
+	w->dump_max = max;
+	w->dump_out = out;
+	atomic_store_explicit(&w->dump_state, 1, memory_order_release);
+	return 0;
+}
+
+int dp_dump_wait(struct dp *dp, unsigned worker, uint32_t *n, uint32_t *next,
+		 unsigned timeout_ms)
+{
+	struct dp_worker *w = dp->w[worker];
+	for (unsigned t = 0;; t++) {
+		if (atomic_load_explicit(&w->dump_state,
+					 memory_order_acquire) == 2) {
+			*n = w->dump_n;
+			*next = w->dump_next;
+			atomic_store_explicit(&w->dump_state, 0,
+					      memory_order_relaxed);
+			return 0;
+		}
+		if (t >= timeout_ms * 10)
+			return -ETIMEDOUT;
+		rte_delay_us_sleep(100);
+	}
+}
+
 unsigned dp_log_drain(struct dp *dp, FILE *f)
 {
 	struct nat64_log_event ev[64];
@@ -1222,6 +1311,16 @@ void dp_eal_cleanup(void)
 	}
 }
 
+static const char *const verdict_why[XLAT_VERDICT_MAX] = {
+    [XLAT_FORWARD] = "packets translated and sent on",
+    [XLAT_HAIRPIN] = "packets translated and sent back to the IPv6 side "
+		     "(hairpinning)",
+    [XLAT_FRAGMENT] = "packets translated and split into IPv6 fragments",
+    [XLAT_ICMP] = "packets answered with an ICMP error",
+    [XLAT_PASS] = "packets not for translation (the reasons say why)",
+    [XLAT_DROP] = "packets dropped (the reasons say why)",
+};
+
 static void pr(FILE *f, const char *name, uint64_t v, const char *why)
 {
 	if (v)
@@ -1243,7 +1342,7 @@ void dp_stats_print(struct dp *dp, FILE *f)
 	pr(f, "xlat_in_ipv6", xst.in[0], "packets in from the IPv6 side");
 	pr(f, "xlat_in_ipv4", xst.in[1], "packets in from the IPv4 side");
 	for (unsigned v = 0; v < XLAT_VERDICT_MAX; v++)
-		pr(f, xlat_verdict_name(v), xst.verdict[v], "verdict");
+		pr(f, xlat_verdict_name(v), xst.verdict[v], verdict_why[v]);
 	for (unsigned r = 1; r < XLAT_R_MAX; r++)
 		pr(f, xlat_reason_name(r), xst.reason[r],
 		   xlat_reason_explain(r));
@@ -1253,7 +1352,9 @@ void dp_stats_print(struct dp *dp, FILE *f)
 	uint64_t nb, ns;
 	dp_nat64_count(dp, &nb, &ns);
 	if (dp->cfg->mode == DP_NAT64)
-		fprintf(f, "%-28s %12llu\n%-28s %12llu\n", "nat64_bib_entries",
-			(unsigned long long)nb, "nat64_sessions",
-			(unsigned long long)ns);
+		fprintf(f,
+			"%-28s %12llu  # BIB entries now\n%-28s %12llu  # "
+			"sessions now\n",
+			"nat64_bib_entries", (unsigned long long)nb,
+			"nat64_sessions", (unsigned long long)ns);
 }

@@ -119,6 +119,38 @@ void dp_nat64_count(struct dp *dp, uint64_t *nbib, uint64_t *nsess);
  * behind by a clean stop. */
 void dp_eal_cleanup(void);
 
+/*
+ * Tables for the control thread (gate64ctl): a worker owns its NAT64
+ * shard, so the control thread never reads it; it asks the worker, which
+ * copies one page of entries at its next iteration.  dp_dump_request()
+ * posts the question (-EBUSY while one is pending), dp_dump_wait() takes
+ * the answer (-ETIMEDOUT when the worker did not answer in timeout_ms;
+ * the request stays posted and a later wait may still get it).  start:
+ * the table slot to begin at; *next: where the next page begins, or
+ * DP_DUMP_END.  Control thread only (one request per worker at a time).
+ */
+#define DP_DUMP_END 0xffffffffu
+
+enum dp_dump_kind { DP_DUMP_SESSIONS, DP_DUMP_BIB };
+
+struct dp_dump_entry {
+	uint8_t proto;	   /* enum nat64_proto */
+	uint8_t state;	   /* sessions: enum nat64_tcp_state (TCP) */
+	uint8_t timer;	   /* sessions: enum nat64_timer */
+	uint8_t is_static; /* BIB */
+	uint8_t src6[16];
+	uint16_t sport6, port4, rport;
+	uint32_t addr4, raddr4; /* host order; raddr4/rport: sessions */
+	uint32_t idle;		/* sessions: seconds since the last packet */
+	uint32_t expires;	/* sessions: seconds left */
+	uint32_t nsess;		/* BIB: its sessions */
+};
+
+int dp_dump_request(struct dp *dp, unsigned worker, enum dp_dump_kind kind,
+		    uint32_t start, struct dp_dump_entry *out, uint32_t max);
+int dp_dump_wait(struct dp *dp, unsigned worker, uint32_t *n, uint32_t *next,
+		 unsigned timeout_ms);
+
 /* Mapping log (cfg->maplog): move the workers' events into f as lines
  * (nat64_log_format).  Control thread; returns the number written. */
 unsigned dp_log_drain(struct dp *dp, FILE *f);

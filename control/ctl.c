@@ -1,0 +1,471 @@
+/*
+ * ctl.c - gate64d's control socket (ctl.h, docs/control.md).
+ */
+#define _GNU_SOURCE /* accept4 */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "control/ctl.h"
+#include "dataplane/xlat/nat64_tcp.h"
+
+struct ctl {
+	int fd;
+	char path[108];
+	struct dp *dp;
+	const struct cfg_gw *cfg;
+	struct dns64_server *dns;
+	time_t started;
+};
+
+/* One page buffer per worker, alive for the whole run: a worker that
+ * answers late writes into it (dp.h). */
+static struct dp_dump_entry page[DP_WORKERS_MAX][CTL_PAGE_MAX];
+
+static const char *const proto_name[NAT64_NPROTO] = {"tcp", "udp", "icmp"};
+static const char *const state_name[NAT64_TCP_NSTATES] = {
+    "CLOSED",	  "V4_INIT",	"V6_INIT",	     "ESTABLISHED",
+    "V4_FIN_RCV", "V6_FIN_RCV", "V4_FIN_V6_FIN_RCV", "TRANS"};
+
+int ctl_open(struct ctl **cp, const char *path, unsigned mode, struct dp *dp,
+	     const struct cfg_gw *cfg, struct dns64_server *dns, char *err,
+	     size_t errlen)
+{
+	struct sockaddr_un sa;
+	struct ctl *c;
+
+	*cp = NULL;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(err, errlen,
+			 "[gate64] control-socket = %s: longer than %zu bytes",
+			 path, sizeof(sa.sun_path) - 1);
+		return -ENAMETOOLONG;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(err, errlen, "control socket: out of memory");
+		return -ENOMEM;
+	}
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	/* its directory, when it is not there yet (/run/gate64) */
+	char dir[sizeof(c->path)];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		mkdir(dir, 0755);
+	}
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0)
+		goto fail;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	/* a socket file left by a killed gate64d: remove it only when
+	 * nobody answers on it */
+	int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe >= 0) {
+		if (connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			close(probe);
+			snprintf(
+			    err, errlen,
+			    "[gate64] control-socket = %s: another gate64d "
+			    "is running there; give this one another "
+			    "socket",
+			    path);
+			close(c->fd);
+			free(c);
+			return -EADDRINUSE;
+		}
+		close(probe);
+	}
+	unlink(path);
+	if (bind(c->fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    chmod(path, mode) || listen(c->fd, 16))
+		goto fail;
+	c->dp = dp;
+	c->cfg = cfg;
+	c->dns = dns;
+	c->started = time(NULL);
+	*cp = c;
+	return 0;
+fail:;
+	int e = errno;
+	snprintf(err, errlen, "[gate64] control-socket = %s: %s", path,
+		 strerror(e));
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c);
+	return -e;
+}
+
+void ctl_close(struct ctl *c)
+{
+	if (!c)
+		return;
+	close(c->fd);
+	unlink(c->path);
+	char dir[sizeof(c->path)];
+	snprintf(dir, sizeof(dir), "%s", c->path);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		rmdir(dir); /* only when empty */
+	}
+	free(c);
+}
+
+/* ---- requests ---- */
+
+struct req {
+	int json;
+	int proto; /* -1: any */
+	int has_src;
+	uint8_t src[16];
+	unsigned worker;
+	uint32_t slot;
+	uint32_t limit;
+};
+
+static int parse_args(char **tok, int n, struct req *r, FILE *out)
+{
+	r->json = 0;
+	r->proto = -1;
+	r->has_src = 0;
+	r->worker = 0;
+	r->slot = 0;
+	r->limit = CTL_PAGE_MAX;
+	for (int i = 0; i < n; i++) {
+		char *v = strchr(tok[i], '=');
+		if (!strcmp(tok[i], "json")) {
+			r->json = 1;
+			continue;
+		}
+		if (!v) {
+			fprintf(out, "error: unknown argument '%s'\n", tok[i]);
+			return -1;
+		}
+		*v++ = 0;
+		if (!strcmp(tok[i], "proto")) {
+			r->proto = -1;
+			for (int p = 0; p < NAT64_NPROTO; p++)
+				if (!strcmp(v, proto_name[p]))
+					r->proto = p;
+			if (r->proto < 0) {
+				fprintf(out,
+					"error: proto=%s: tcp, udp or icmp\n",
+					v);
+				return -1;
+			}
+		} else if (!strcmp(tok[i], "src")) {
+			if (inet_pton(AF_INET6, v, r->src) != 1) {
+				fprintf(out,
+					"error: src=%s: not an IPv6 address\n",
+					v);
+				return -1;
+			}
+			r->has_src = 1;
+		} else if (!strcmp(tok[i], "cursor")) {
+			if (sscanf(v, "%u:%u", &r->worker, &r->slot) != 2) {
+				fprintf(out,
+					"error: cursor=%s: WORKER:SLOT as "
+					"given by the last page\n",
+					v);
+				return -1;
+			}
+		} else if (!strcmp(tok[i], "limit")) {
+			char *end;
+			unsigned long l = strtoul(v, &end, 10);
+			if (*end || l < 1 || l > CTL_PAGE_MAX) {
+				fprintf(out, "error: limit=%s: 1..%u\n", v,
+					CTL_PAGE_MAX);
+				return -1;
+			}
+			r->limit = (uint32_t)l;
+		} else {
+			fprintf(out, "error: unknown argument '%s'\n", tok[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void ip4s(uint32_t a, char *buf)
+{
+	uint32_t n = htonl(a);
+	inet_ntop(AF_INET, &n, buf, INET_ADDRSTRLEN);
+}
+
+static void print_entry(FILE *out, const struct dp_dump_entry *e, int sess,
+			int json, int first)
+{
+	char s6[INET6_ADDRSTRLEN], a4[INET_ADDRSTRLEN], r4[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET6, e->src6, s6, sizeof(s6));
+	ip4s(e->addr4, a4);
+	ip4s(e->raddr4, r4);
+	const char *pn = e->proto < NAT64_NPROTO ? proto_name[e->proto] : "?";
+	if (json) {
+		fprintf(out,
+			"%s{\"proto\":\"%s\",\"src6\":\"%s\",\"sport6\":%u,"
+			"\"addr4\":\"%s\",\"port4\":%u",
+			first ? "" : ",", pn, s6, e->sport6, a4, e->port4);
+		if (sess)
+			fprintf(out,
+				",\"remote4\":\"%s\",\"rport\":%u,\"state\":"
+				"\"%s\",\"idle\":%u,\"expires\":%u}",
+				r4, e->rport,
+				e->proto == NAT64_TCP &&
+					e->state < NAT64_TCP_NSTATES
+				    ? state_name[e->state]
+				    : "-",
+				e->idle, e->expires);
+		else
+			fprintf(out, ",\"static\":%s,\"sessions\":%u}",
+				e->is_static ? "true" : "false", e->nsess);
+		return;
+	}
+	if (sess)
+		fprintf(out, "%s [%s]:%u %s:%u %s:%u %s %u %u\n", pn, s6,
+			e->sport6, a4, e->port4, r4, e->rport,
+			e->proto == NAT64_TCP && e->state < NAT64_TCP_NSTATES
+			    ? state_name[e->state]
+			    : "-",
+			e->idle, e->expires);
+	else
+		fprintf(out, "%s [%s]:%u %s:%u %s %u\n", pn, s6, e->sport6, a4,
+			e->port4, e->is_static ? "static" : "dynamic",
+			e->nsess);
+}
+
+/* One page of sessions or BIB entries, from every worker in turn. */
+static void cmd_list(struct ctl *c, FILE *out, enum dp_dump_kind kind,
+		     const struct req *r)
+{
+	unsigned nw = dp_nworkers(c->dp);
+	unsigned w = r->worker;
+	uint32_t slot = r->slot, shown = 0;
+	int sess = kind == DP_DUMP_SESSIONS;
+
+	if (c->cfg->dp.mode != DP_NAT64) {
+		fprintf(out, "error: no NAT64 state: [translator] type = "
+			     "siit\n");
+		return;
+	}
+	if (w >= nw) {
+		fprintf(out, "error: cursor: worker %u of %u\n", w, nw);
+		return;
+	}
+	fprintf(out, r->json ? "ok\n{\"entries\":[" : "ok\n");
+	while (w < nw && shown < r->limit) {
+		uint32_t n, next;
+		int e = dp_dump_request(c->dp, w, kind, slot, page[w],
+					r->limit - shown);
+		if (e == -EBUSY) { /* a late answer to an earlier page */
+			dp_dump_wait(c->dp, w, &n, &next, CTL_TIMEOUT_MS);
+			e = dp_dump_request(c->dp, w, kind, slot, page[w],
+					    r->limit - shown);
+		}
+		if (e || dp_dump_wait(c->dp, w, &n, &next, CTL_TIMEOUT_MS)) {
+			/* the body so far stays; the cursor says where */
+			break;
+		}
+		for (uint32_t i = 0; i < n; i++) {
+			const struct dp_dump_entry *en = &page[w][i];
+			if (r->proto >= 0 && en->proto != r->proto)
+				continue;
+			if (r->has_src && memcmp(en->src6, r->src, 16))
+				continue;
+			print_entry(out, en, sess, r->json, shown == 0);
+			shown++;
+		}
+		if (next == DP_DUMP_END) {
+			w++;
+			slot = 0;
+		} else {
+			slot = next;
+		}
+	}
+	if (r->json) {
+		if (w < nw)
+			fprintf(out, "],\"next\":\"%u:%u\"}\n", w, slot);
+		else
+			fprintf(out, "],\"next\":null}\n");
+	} else if (w < nw) {
+		fprintf(out, "next %u:%u\n", w, slot);
+	} else {
+		fprintf(out, "end\n");
+	}
+}
+
+static void cmd_status(struct ctl *c, FILE *out, int json)
+{
+	uint64_t nb, ns;
+	char p6[INET6_ADDRSTRLEN];
+	dp_nat64_count(c->dp, &nb, &ns);
+	inet_ntop(AF_INET6, c->cfg->xlat.pool6.addr, p6, sizeof(p6));
+	long up = (long)(time(NULL) - c->started);
+	const char *type = c->cfg->dp.mode == DP_NAT64 ? "nat64" : "siit";
+	if (json) {
+		fprintf(out,
+			"ok\n{\"mode\":\"dpdk\",\"type\":\"%s\",\"workers\":"
+			"%u,\"arms\":%u,\"pool6\":\"%s/%u\",\"uptime\":%ld,"
+			"\"bib\":%llu,\"sessions\":%llu,\"dns64\":%s}\n",
+			type, dp_nworkers(c->dp), c->cfg->dp.one_arm ? 1u : 2u,
+			p6, (unsigned)c->cfg->xlat.pool6.len, up,
+			(unsigned long long)nb, (unsigned long long)ns,
+			c->dns ? "true" : "false");
+		return;
+	}
+	fprintf(out,
+		"ok\nmode dpdk\ntype %s\nworkers %u\narms %u\npool6 %s/%u\n"
+		"uptime %ld\nbib %llu\nsessions %llu\ndns64 %s\n",
+		type, dp_nworkers(c->dp), c->cfg->dp.one_arm ? 1u : 2u, p6,
+		(unsigned)c->cfg->xlat.pool6.len, up, (unsigned long long)nb,
+		(unsigned long long)ns, c->dns ? "on" : "off");
+}
+
+static void cmd_stats(struct ctl *c, FILE *out, int json)
+{
+	if (!json) {
+		fprintf(out, "ok\n");
+		dp_stats_print(c->dp, out);
+		if (c->dns)
+			dns64_server_print_counters(c->dns, out);
+		return;
+	}
+	/* the same lines, as {"name": [value, "explanation"], ...} */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (!m) {
+		fprintf(out, "error: out of memory\n");
+		return;
+	}
+	dp_stats_print(c->dp, m);
+	fclose(m);
+	fprintf(out, "ok\n{");
+	int first = 1;
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		char name[64];
+		unsigned long long v;
+		int off = 0;
+		if (sscanf(line, "%63s %llu%n", name, &v, &off) != 2)
+			continue;
+		const char *why = strstr(line + off, "# ");
+		fprintf(out, "%s\"%s\":[%llu,\"", first ? "" : ",", name, v);
+		for (const char *p = why ? why + 2 : ""; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				fputc('\\', out);
+			fputc(*p, out);
+		}
+		fprintf(out, "\"]");
+		first = 0;
+	}
+	fprintf(out, "}\n");
+	free(buf);
+}
+
+/* Close after the reply: what the client sent beyond the request line
+ * is read and dropped first (bounded), else close() would reset the
+ * connection before the client reads the reply. */
+static void finish(FILE *out, int fd)
+{
+	char junk[4096];
+	fflush(out);
+	shutdown(fd, SHUT_WR);
+	for (int i = 0; i < 16; i++)
+		if (read(fd, junk, sizeof(junk)) <= 0)
+			break;
+	fclose(out);
+}
+
+static void serve(struct ctl *c, int fd)
+{
+	char line[CTL_LINE_MAX + 1];
+	size_t n = 0;
+	struct timeval tv = {CTL_TIMEOUT_MS / 1000,
+			     (CTL_TIMEOUT_MS % 1000) * 1000};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/* one line, bounded: a longer one is refused, not truncated */
+	while (n < sizeof(line) - 1) {
+		ssize_t r = read(fd, line + n, sizeof(line) - 1 - n);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		if (memchr(line, '\n', n))
+			break;
+	}
+	line[n] = 0;
+	FILE *out = fdopen(fd, "w");
+	if (!out) {
+		close(fd);
+		return;
+	}
+	char *nl = strchr(line, '\n');
+	if (!nl) {
+		fprintf(out,
+			n >= sizeof(line) - 1
+			    ? "error: request longer than %u bytes\n"
+			    : "error: no complete request line (%u bytes "
+			      "at most, ending in a newline)\n",
+			CTL_LINE_MAX);
+		finish(out, fd);
+		return;
+	}
+	*nl = 0;
+	char *tok[16];
+	int nt = 0;
+	for (char *t = strtok(line, " \t\r"); t && nt < 16;
+	     t = strtok(NULL, " \t\r"))
+		tok[nt++] = t;
+	struct req r;
+	if (nt < 2 || atoi(tok[0]) != CTL_VERSION) {
+		fprintf(out,
+			"error: protocol version %u: send \"%u COMMAND "
+			"...\"\n",
+			CTL_VERSION, CTL_VERSION);
+	} else if (!strcmp(tok[1], "status")) {
+		if (!parse_args(tok + 2, nt - 2, &r, out))
+			cmd_status(c, out, r.json);
+	} else if (!strcmp(tok[1], "stats")) {
+		if (!parse_args(tok + 2, nt - 2, &r, out))
+			cmd_stats(c, out, r.json);
+	} else if (nt >= 3 && !strcmp(tok[2], "list") &&
+		   (!strcmp(tok[1], "session") || !strcmp(tok[1], "bib"))) {
+		if (!parse_args(tok + 3, nt - 3, &r, out))
+			cmd_list(c, out,
+				 tok[1][0] == 's' ? DP_DUMP_SESSIONS
+						  : DP_DUMP_BIB,
+				 &r);
+	} else {
+		fprintf(out,
+			"error: unknown command '%s'; commands: status, "
+			"stats, session list, bib list\n",
+			tok[1]);
+	}
+	finish(out, fd);
+}
+
+void ctl_poll(struct ctl *c)
+{
+	for (int i = 0; i < 8; i++) {
+		int fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		serve(c, fd);
+	}
+}
+
+int ctl_fd(const struct ctl *c)
+{
+	return c->fd;
+}

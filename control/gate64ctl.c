@@ -1,0 +1,258 @@
+/*
+ * gate64ctl.c - the CLI of gate64d: talks to its control socket
+ * (control/ctl.h, docs/control.md), one request per connection.
+ *
+ *   gate64ctl [-s SOCKET] [--json] status
+ *   gate64ctl [-s SOCKET] [--json] stats
+ *   gate64ctl [-s SOCKET] [--json] session list [--proto P] [--src IPV6]
+ *                                               [--limit N]
+ *   gate64ctl [-s SOCKET] [--json] bib list [--proto P] [--src IPV6]
+ *                                           [--limit N]
+ *
+ * Lists are fetched a page (at most 1000 entries) at a time, following the
+ * daemon's cursor, until the end or --limit entries.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define DEFAULT_SOCKET "/run/gate64/gate64.sock"
+#define PAGE	       1000
+#define REPLY_MAX      (4 << 20)
+
+static const char *sock_path = DEFAULT_SOCKET;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: gate64ctl [-s SOCKET] [--json] COMMAND\n"
+		"commands:\n"
+		"  status                      mode, workers, pool6, table "
+		"sizes\n"
+		"  stats                       every counter with its "
+		"explanation\n"
+		"  session list [--proto tcp|udp|icmp] [--src IPV6] [--limit "
+		"N]\n"
+		"  bib list     [--proto tcp|udp|icmp] [--src IPV6] [--limit "
+		"N]\n"
+		"SOCKET: gate64d's control socket ([gate64] control-socket), "
+		"default %s\n",
+		DEFAULT_SOCKET);
+}
+
+/* Send one request line; the whole reply in a malloc'd string. */
+static char *ask(const char *line)
+{
+	struct sockaddr_un sa;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || strlen(sock_path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "gate64ctl: %s: bad socket path\n", sock_path);
+		exit(2);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, sock_path, strlen(sock_path) + 1);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		fprintf(stderr,
+			"gate64ctl: cannot connect to %s: %s (is gate64d "
+			"running?  -s names its [gate64] control-socket)\n",
+			sock_path, strerror(errno));
+		exit(2);
+	}
+	size_t n = strlen(line);
+	if (write(fd, line, n) != (ssize_t)n) {
+		fprintf(stderr, "gate64ctl: %s: %s\n", sock_path,
+			strerror(errno));
+		exit(2);
+	}
+	size_t cap = 65536, len = 0;
+	char *buf = malloc(cap);
+	for (;;) {
+		if (!buf) {
+			fprintf(stderr, "gate64ctl: out of memory\n");
+			exit(2);
+		}
+		if (len + 1 == cap) {
+			if (cap >= REPLY_MAX) {
+				fprintf(stderr,
+					"gate64ctl: reply larger than %d "
+					"bytes\n",
+					REPLY_MAX);
+				exit(2);
+			}
+			cap *= 2;
+			char *nb = realloc(buf, cap);
+			if (!nb)
+				free(buf);
+			buf = nb;
+			continue;
+		}
+		ssize_t r = read(fd, buf + len, cap - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	buf[len] = 0;
+	if (strncmp(buf, "ok\n", 3)) {
+		fprintf(stderr, "gate64ctl: %s", len ? buf : "no reply\n");
+		exit(1);
+	}
+	return buf;
+}
+
+/* Every page of a list; returns the number of entries shown. */
+static int list(const char *what, const char *filters, long limit, int json)
+{
+	char cursor[32] = "0:0";
+	long shown = 0;
+	int first = 1;
+	if (json)
+		printf("{\"entries\":[");
+	else if (!strcmp(what, "session"))
+		printf("%-5s %-40s %-21s %-21s %-17s %6s %8s\n", "PROTO",
+		       "IPV6 SOURCE", "POOL4", "REMOTE", "STATE", "IDLE",
+		       "EXPIRES");
+	else
+		printf("%-5s %-40s %-21s %-8s %8s\n", "PROTO", "IPV6 SOURCE",
+		       "POOL4", "KIND", "SESSIONS");
+	for (;;) {
+		char line[1024];
+		long want = limit - shown < PAGE ? limit - shown : PAGE;
+		snprintf(line, sizeof(line),
+			 "1 %s list%s limit=%ld cursor=%s%s\n", what, filters,
+			 want, cursor, json ? " json" : "");
+		char *reply = ask(line), *body = reply + 3;
+		char *next = NULL;
+		if (json) {
+			char *a = strstr(body, "\"entries\":[");
+			char *b = strstr(body, "],\"next\":");
+			if (!a || !b) {
+				fprintf(stderr, "gate64ctl: bad reply\n");
+				exit(2);
+			}
+			a += 11;
+			*b = 0;
+			if (*a) {
+				printf("%s%s", first ? "" : ",", a);
+				first = 0;
+				for (char *p = a; *p; p++)
+					shown += *p == '{';
+			}
+			next = strstr(b + 1, "\"next\":\"");
+			if (next) {
+				next += 8;
+				*strchr(next, '"') = 0;
+			}
+		} else {
+			for (char *l = strtok(body, "\n"); l;
+			     l = strtok(NULL, "\n")) {
+				char f[8][64];
+				if (!strncmp(l, "next ", 5)) {
+					next = l + 5;
+					break;
+				}
+				if (!strcmp(l, "end"))
+					break;
+				int n = sscanf(l,
+					       "%63s %63s %63s %63s %63s %63s "
+					       "%63s",
+					       f[0], f[1], f[2], f[3], f[4],
+					       f[5], f[6]);
+				if (!strcmp(what, "session") && n == 7)
+					printf("%-5s %-40s %-21s %-21s %-17s "
+					       "%5ss %7ss\n",
+					       f[0], f[1], f[2], f[3], f[4],
+					       f[5], f[6]);
+				else if (n == 5)
+					printf("%-5s %-40s %-21s %-8s %8s\n",
+					       f[0], f[1], f[2], f[3], f[4]);
+				shown++;
+			}
+		}
+		if (next)
+			snprintf(cursor, sizeof(cursor), "%s", next);
+		free(reply);
+		if (!next || shown >= limit)
+			break;
+	}
+	if (json)
+		printf("]}\n");
+	return (int)shown;
+}
+
+int main(int argc, char **argv)
+{
+	int json = 0, i = 1;
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "-s") && i + 1 < argc)
+			sock_path = argv[++i];
+		else if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else
+			break;
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	const char *cmd = argv[i++];
+	if (!strcmp(cmd, "status") || !strcmp(cmd, "stats")) {
+		if (i != argc) {
+			usage(stderr);
+			return 2;
+		}
+		char line[64];
+		snprintf(line, sizeof(line), "1 %s%s\n", cmd,
+			 json ? " json" : "");
+		char *r = ask(line);
+		fputs(r + 3, stdout);
+		free(r);
+		return 0;
+	}
+	if ((!strcmp(cmd, "session") || !strcmp(cmd, "bib")) && i < argc &&
+	    !strcmp(argv[i], "list")) {
+		char filters[512] = "";
+		long limit = 1000000000L;
+		for (i++; i < argc; i++) {
+			size_t l = strlen(filters);
+			if (!strcmp(argv[i], "--proto") && i + 1 < argc)
+				snprintf(filters + l, sizeof(filters) - l,
+					 " proto=%s", argv[++i]);
+			else if (!strcmp(argv[i], "--src") && i + 1 < argc)
+				snprintf(filters + l, sizeof(filters) - l,
+					 " src=%s", argv[++i]);
+			else if (!strcmp(argv[i], "--limit") && i + 1 < argc) {
+				char *end;
+				limit = strtol(argv[++i], &end, 10);
+				if (*end || limit < 1) {
+					fprintf(stderr,
+						"gate64ctl: --limit %s: a "
+						"positive number\n",
+						argv[i]);
+					return 2;
+				}
+			} else {
+				fprintf(stderr,
+					"gate64ctl: %s list: unknown option "
+					"'%s'\n",
+					cmd, argv[i]);
+				return 2;
+			}
+		}
+		list(cmd, filters, limit, json);
+		return 0;
+	}
+	fprintf(stderr, "gate64ctl: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,148 @@
+"""gate64ctl against a running gate64d (dpdk mode, in the namespace lab):
+status, stats, session and BIB lists in both output formats, filters,
+paging, errors, and a control socket that survives malformed, oversized
+and silent clients (DESIGN.md "Security and robustness baseline").
+The lab and gate64d are removed by the fixture, also on failure."""
+import json
+import os
+import socket
+import subprocess
+import time
+
+import pytest
+
+import lab as L
+
+CTL = os.path.join(L.ROOT, "build", "gate64ctl")
+PAGE_TEXT = "ctl portal page"
+
+
+@pytest.fixture(scope="module")
+def gw():
+    if not os.path.exists(CTL):
+        pytest.fail("%s missing: run make" % CTL)
+    lab = L.Lab(mode="gate64")
+    try:
+        lab.start_http("server", L.SERVER4, 8080, PAGE_TEXT)
+        lab.sock = os.path.join(lab.tmpdir, "gate64.sock")
+        lab.gate64d = lab.start_gate64(
+            extra={"gate64": {"control-socket": lab.sock}})
+        url = "http://[%s]:8080/" % L.nat64(L.SERVER4)
+        r = lab.run("client", ["curl", "-6", "-sS", "-m", "5", url])
+        assert r.stdout == PAGE_TEXT, r.stderr
+        r = lab.run("client", ["ping", "-6", "-c", "1", "-W", "2",
+                               L.nat64(L.SERVER4)])
+        assert r.returncode == 0, r.stdout
+        yield lab
+        lab.stop(lab.gate64d)
+        assert lab.gate64d.returncode == 0, lab.log_text(lab.gate64d)
+        assert not os.path.exists(lab.sock), "control socket left behind"
+    finally:
+        lab.close()
+
+
+def ctl(gw, *args):
+    return subprocess.run([CTL, "-s", gw.sock] + list(args),
+                          capture_output=True, text=True, timeout=10)
+
+
+def test_status(gw):
+    r = ctl(gw, "status")
+    assert r.returncode == 0, r.stderr
+    kv = dict(l.split(" ", 1) for l in r.stdout.splitlines())
+    assert kv["mode"] == "dpdk" and kv["type"] == "nat64", r.stdout
+    assert kv["pool6"] == "64:ff9b::/96"
+    assert int(kv["sessions"]) >= 2 and int(kv["bib"]) >= 2, r.stdout
+    j = json.loads(ctl(gw, "--json", "status").stdout)
+    assert j["workers"] == 1 and j["sessions"] == int(kv["sessions"])
+
+
+def test_stats_every_counter_explained(gw):
+    r = ctl(gw, "stats")
+    assert r.returncode == 0, r.stderr
+    lines = [l for l in r.stdout.splitlines() if l]
+    names = {l.split()[0]: int(l.split()[1]) for l in lines}
+    assert names["dp_rx"] > 0 and names["xlat_in_ipv6"] > 0, r.stdout
+    assert all("# " in l for l in lines), r.stdout
+    j = json.loads(ctl(gw, "--json", "stats").stdout)
+    assert j["dp_rx"][0] >= names["dp_rx"]
+    assert j["dp_rx"][1] == "frames received"
+
+
+def test_session_list_shows_the_flows(gw):
+    """RFC 6146 §3.2: the session of the curl (TCP to :8080) and of the
+    ping (ICMP), each with its BIB mapping onto pool4."""
+    r = ctl(gw, "session", "list")
+    assert r.returncode == 0, r.stderr
+    rows = [l.split() for l in r.stdout.splitlines()[1:]]
+    tcp = [x for x in rows if x[0] == "tcp"]
+    assert tcp, r.stdout
+    assert tcp[0][1].startswith("[%s]:" % L.CLIENT6)
+    assert tcp[0][2].startswith(L.POOL4 + ":")
+    assert tcp[0][3] == "%s:8080" % L.SERVER4
+    assert any(x[0] == "icmp" for x in rows), r.stdout
+    j = json.loads(ctl(gw, "--json", "session", "list").stdout)
+    assert {e["proto"] for e in j["entries"]} >= {"tcp", "icmp"}
+    e = [e for e in j["entries"] if e["proto"] == "tcp"][0]
+    assert e["src6"] == L.CLIENT6 and e["addr4"] == L.POOL4
+    assert e["remote4"] == L.SERVER4 and e["rport"] == 8080
+
+
+def test_filters_and_paging(gw):
+    r = ctl(gw, "session", "list", "--proto", "icmp")
+    rows = r.stdout.splitlines()[1:]
+    assert rows and all(l.startswith("icmp") for l in rows), r.stdout
+    r = ctl(gw, "session", "list", "--src", "2001:db8:ffff::1")
+    assert r.returncode == 0 and r.stdout.splitlines()[1:] == [], r.stdout
+    r = ctl(gw, "bib", "list", "--limit", "1")
+    assert len(r.stdout.splitlines()[1:]) == 1, r.stdout
+    j = json.loads(ctl(gw, "--json", "bib", "list").stdout)
+    assert len(j["entries"]) >= 2
+    assert all(e["static"] is False for e in j["entries"])
+
+
+def test_errors_say_what_is_wrong(gw):
+    r = ctl(gw, "session", "list", "--proto", "sctp")
+    assert r.returncode == 1
+    assert "proto=sctp: tcp, udp or icmp" in r.stderr, r.stderr
+    r = ctl(gw, "frobnicate")
+    assert r.returncode == 2 and "unknown command" in r.stderr
+    r = subprocess.run([CTL, "-s", "/nonexistent/gate64.sock", "status"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "is gate64d running" in r.stderr
+
+
+def raw(gw, data, wait=True):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.connect(gw.sock)
+    s.sendall(data)
+    if not wait:
+        return s
+    out = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        out += b
+    s.close()
+    return out.decode()
+
+
+def test_malformed_and_oversized_requests(gw):
+    assert raw(gw, b"2 status\n").startswith("error: protocol version")
+    assert raw(gw, b"x" * 3000).startswith("error: request longer")
+    assert raw(gw, b"1 session list limit=0\n").startswith(
+        "error: limit=0")
+    assert raw(gw, b"1 status\n").startswith("ok\n")
+
+
+def test_silent_client_does_not_block_others(gw):
+    """A client that connects and says nothing is dropped after the
+    socket's timeout; the next client is served."""
+    silent = raw(gw, b"", wait=False)
+    t = time.monotonic()
+    r = ctl(gw, "status")
+    assert r.returncode == 0, r.stderr
+    assert time.monotonic() - t < 5
+    silent.close()
