@@ -111,7 +111,7 @@ $(B)/control/ctl.o: control/ctl.c $(DP_HDR) $(XLAT_HDR) $(wildcard control/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(DP_CFLAGS) -c $< -o $@
 
-$(B)/gate64d: $(B)/control/gate64d.o $(B)/control/ctl.o $(B)/dataplane/dpdk/dp.o $(CFGGW_OBJ) $(B)/control/cfg_dns64.o $(LIBDPL2) $(LIBDNS64) $(LIBXLAT)
+$(B)/gate64d: $(B)/control/gate64d.o $(B)/control/ctl.o $(B)/control/ctl_proto.o $(B)/dataplane/dpdk/dp.o $(CFGGW_OBJ) $(B)/control/cfg_dns64.o $(LIBDPL2) $(LIBDNS64) $(LIBXLAT)
 	$(CC) $^ $(DPDK_LIBS) -liniparser -lpthread -o $@
 
 $(B)/tests/run_corpus: tests/packets/run_corpus.c $(LIBXLAT) $(TESTLIB_OBJ)

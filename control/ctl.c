@@ -125,79 +125,6 @@ void ctl_close(struct ctl *c)
 
 /* ---- requests ---- */
 
-struct req {
-	int json;
-	int proto; /* -1: any */
-	int has_src;
-	uint8_t src[16];
-	unsigned worker;
-	uint32_t slot;
-	uint32_t limit;
-};
-
-static int parse_args(char **tok, int n, struct req *r, FILE *out)
-{
-	r->json = 0;
-	r->proto = -1;
-	r->has_src = 0;
-	r->worker = 0;
-	r->slot = 0;
-	r->limit = CTL_PAGE_MAX;
-	for (int i = 0; i < n; i++) {
-		char *v = strchr(tok[i], '=');
-		if (!strcmp(tok[i], "json")) {
-			r->json = 1;
-			continue;
-		}
-		if (!v) {
-			fprintf(out, "error: unknown argument '%s'\n", tok[i]);
-			return -1;
-		}
-		*v++ = 0;
-		if (!strcmp(tok[i], "proto")) {
-			r->proto = -1;
-			for (int p = 0; p < NAT64_NPROTO; p++)
-				if (!strcmp(v, proto_name[p]))
-					r->proto = p;
-			if (r->proto < 0) {
-				fprintf(out,
-					"error: proto=%s: tcp, udp or icmp\n",
-					v);
-				return -1;
-			}
-		} else if (!strcmp(tok[i], "src")) {
-			if (inet_pton(AF_INET6, v, r->src) != 1) {
-				fprintf(out,
-					"error: src=%s: not an IPv6 address\n",
-					v);
-				return -1;
-			}
-			r->has_src = 1;
-		} else if (!strcmp(tok[i], "cursor")) {
-			if (sscanf(v, "%u:%u", &r->worker, &r->slot) != 2) {
-				fprintf(out,
-					"error: cursor=%s: WORKER:SLOT as "
-					"given by the last page\n",
-					v);
-				return -1;
-			}
-		} else if (!strcmp(tok[i], "limit")) {
-			char *end;
-			unsigned long l = strtoul(v, &end, 10);
-			if (*end || l < 1 || l > CTL_PAGE_MAX) {
-				fprintf(out, "error: limit=%s: 1..%u\n", v,
-					CTL_PAGE_MAX);
-				return -1;
-			}
-			r->limit = (uint32_t)l;
-		} else {
-			fprintf(out, "error: unknown argument '%s'\n", tok[i]);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 static void ip4s(uint32_t a, char *buf)
 {
 	uint32_t n = htonl(a);
@@ -247,7 +174,7 @@ static void print_entry(FILE *out, const struct dp_dump_entry *e, int sess,
 
 /* One page of sessions or BIB entries, from every worker in turn. */
 static void cmd_list(struct ctl *c, FILE *out, enum dp_dump_kind kind,
-		     const struct req *r)
+		     const struct ctl_req *r)
 {
 	unsigned nw = dp_nworkers(c->dp);
 	unsigned w = r->worker;
@@ -404,54 +331,24 @@ static void serve(struct ctl *c, int fd)
 		if (memchr(line, '\n', n))
 			break;
 	}
-	line[n] = 0;
 	FILE *out = fdopen(fd, "w");
 	if (!out) {
 		close(fd);
 		return;
 	}
-	char *nl = strchr(line, '\n');
-	if (!nl) {
-		fprintf(out,
-			n >= sizeof(line) - 1
-			    ? "error: request longer than %u bytes\n"
-			    : "error: no complete request line (%u bytes "
-			      "at most, ending in a newline)\n",
-			CTL_LINE_MAX);
-		finish(out, fd);
-		return;
-	}
-	*nl = 0;
-	char *tok[16];
-	int nt = 0;
-	for (char *t = strtok(line, " \t\r"); t && nt < 16;
-	     t = strtok(NULL, " \t\r"))
-		tok[nt++] = t;
-	struct req r;
-	if (nt < 2 || atoi(tok[0]) != CTL_VERSION) {
-		fprintf(out,
-			"error: protocol version %u: send \"%u COMMAND "
-			"...\"\n",
-			CTL_VERSION, CTL_VERSION);
-	} else if (!strcmp(tok[1], "status")) {
-		if (!parse_args(tok + 2, nt - 2, &r, out))
-			cmd_status(c, out, r.json);
-	} else if (!strcmp(tok[1], "stats")) {
-		if (!parse_args(tok + 2, nt - 2, &r, out))
-			cmd_stats(c, out, r.json);
-	} else if (nt >= 3 && !strcmp(tok[2], "list") &&
-		   (!strcmp(tok[1], "session") || !strcmp(tok[1], "bib"))) {
-		if (!parse_args(tok + 3, nt - 3, &r, out))
-			cmd_list(c, out,
-				 tok[1][0] == 's' ? DP_DUMP_SESSIONS
-						  : DP_DUMP_BIB,
-				 &r);
-	} else {
-		fprintf(out,
-			"error: unknown command '%s'; commands: status, "
-			"stats, session list, bib list\n",
-			tok[1]);
-	}
+	struct ctl_req r;
+	char err[CTL_LINE_MAX + 128];
+	if (ctl_parse(line, n, &r, err, sizeof(err)))
+		fprintf(out, "%s\n", err);
+	else if (r.cmd == CTL_CMD_STATUS)
+		cmd_status(c, out, r.json);
+	else if (r.cmd == CTL_CMD_STATS)
+		cmd_stats(c, out, r.json);
+	else
+		cmd_list(c, out,
+			 r.cmd == CTL_CMD_SESSION_LIST ? DP_DUMP_SESSIONS
+						       : DP_DUMP_BIB,
+			 &r);
 	finish(out, fd);
 }
 

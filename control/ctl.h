@@ -18,13 +18,11 @@
 #include <stddef.h>
 
 #include "control/cfg_gw.h"
+#include "control/ctl_proto.h"
 #include "dataplane/dpdk/dp.h"
 #include "dns64/server.h"
 
-#define CTL_LINE_MAX   1024u
-#define CTL_PAGE_MAX   1000u
 #define CTL_TIMEOUT_MS 1000
-#define CTL_VERSION    1u
 
 struct ctl;
 

@@ -1,0 +1,150 @@
+/*
+ * ctl_proto.c - parsing a control request line (ctl_proto.h).
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control/ctl_proto.h"
+#include "dataplane/xlat/pool4.h"
+
+#define TOK_MAX 16
+
+static const char *const proto_name[NAT64_NPROTO] = {"tcp", "udp", "icmp"};
+
+static int parse_arg(char *t, struct ctl_req *r, char *err, size_t errlen)
+{
+	char *v = strchr(t, '=');
+	if (!strcmp(t, "json")) {
+		r->json = 1;
+		return 0;
+	}
+	if (!v) {
+		snprintf(err, errlen, "error: unknown argument '%s'", t);
+		return -1;
+	}
+	*v++ = 0;
+	if (!strcmp(t, "proto")) {
+		r->proto = -1;
+		for (int p = 0; p < NAT64_NPROTO; p++)
+			if (!strcmp(v, proto_name[p]))
+				r->proto = p;
+		if (r->proto < 0) {
+			snprintf(err, errlen,
+				 "error: proto=%s: tcp, udp or icmp", v);
+			return -1;
+		}
+	} else if (!strcmp(t, "src")) {
+		if (inet_pton(AF_INET6, v, r->src) != 1) {
+			snprintf(err, errlen,
+				 "error: src=%s: not an IPv6 address", v);
+			return -1;
+		}
+		r->has_src = 1;
+	} else if (!strcmp(t, "cursor")) {
+		char *end;
+		unsigned long w = strtoul(v, &end, 10), s = 0;
+		int ok = end != v && *end == ':';
+		if (ok) {
+			char *e2;
+			s = strtoul(end + 1, &e2, 10);
+			ok = e2 != end + 1 && !*e2 && w < 1024 &&
+			     s <= 0xffffffffUL;
+		}
+		if (!ok) {
+			snprintf(
+			    err, errlen,
+			    "error: cursor=%s: WORKER:SLOT as given by the "
+			    "last page",
+			    v);
+			return -1;
+		}
+		r->worker = (unsigned)w;
+		r->slot = (uint32_t)s;
+	} else if (!strcmp(t, "limit")) {
+		char *end;
+		unsigned long l = strtoul(v, &end, 10);
+		if (end == v || *end || l < 1 || l > CTL_PAGE_MAX) {
+			snprintf(err, errlen, "error: limit=%s: 1..%u", v,
+				 CTL_PAGE_MAX);
+			return -1;
+		}
+		r->limit = (uint32_t)l;
+	} else {
+		snprintf(err, errlen, "error: unknown argument '%s'", t);
+		return -1;
+	}
+	return 0;
+}
+
+int ctl_parse(const char *line, size_t len, struct ctl_req *r, char *err,
+	      size_t errlen)
+{
+	char buf[CTL_LINE_MAX + 1];
+	const char *nl = memchr(line, '\n', len);
+
+	memset(r, 0, sizeof(*r));
+	r->proto = -1;
+	r->limit = CTL_PAGE_MAX;
+	if (!nl) {
+		snprintf(err, errlen,
+			 len >= CTL_LINE_MAX
+			     ? "error: request longer than %u bytes"
+			     : "error: no complete request line (%u bytes at "
+			       "most, ending in a newline)",
+			 CTL_LINE_MAX);
+		return -1;
+	}
+	size_t n = (size_t)(nl - line);
+	if (n >= sizeof(buf)) {
+		snprintf(err, errlen, "error: request longer than %u bytes",
+			 CTL_LINE_MAX);
+		return -1;
+	}
+	memcpy(buf, line, n);
+	buf[n] = 0;
+	if (memchr(buf, 0, n)) {
+		snprintf(err, errlen, "error: a NUL byte in the request");
+		return -1;
+	}
+	char *tok[TOK_MAX], *save = NULL;
+	int nt = 0;
+	for (char *t = strtok_r(buf, " \t\r", &save); t;
+	     t = strtok_r(NULL, " \t\r", &save)) {
+		if (nt == TOK_MAX) {
+			snprintf(err, errlen,
+				 "error: more than %d words in the request",
+				 TOK_MAX);
+			return -1;
+		}
+		tok[nt++] = t;
+	}
+	if (nt < 2 || strcmp(tok[0], "1")) {
+		snprintf(err, errlen,
+			 "error: protocol version %u: send \"%u COMMAND ...\"",
+			 CTL_VERSION, CTL_VERSION);
+		return -1;
+	}
+	int first = 2;
+	if (!strcmp(tok[1], "status")) {
+		r->cmd = CTL_CMD_STATUS;
+	} else if (!strcmp(tok[1], "stats")) {
+		r->cmd = CTL_CMD_STATS;
+	} else if (nt >= 3 && !strcmp(tok[2], "list") &&
+		   (!strcmp(tok[1], "session") || !strcmp(tok[1], "bib"))) {
+		r->cmd =
+		    tok[1][0] == 's' ? CTL_CMD_SESSION_LIST : CTL_CMD_BIB_LIST;
+		first = 3;
+	} else {
+		snprintf(err, errlen,
+			 "error: unknown command '%s'; commands: status, "
+			 "stats, session list, bib list",
+			 tok[1]);
+		return -1;
+	}
+	for (int i = first; i < nt; i++)
+		if (parse_arg(tok[i], r, err, errlen))
+			return -1;
+	return 0;
+}

@@ -1,0 +1,42 @@
+/*
+ * ctl_proto.h - the request side of the control protocol
+ * (docs/control.md): one line "1 COMMAND [ARGS...]" parsed into a plain
+ * struct.  Plain C, no DPDK: the daemon (ctl.c) uses it and the fuzzer
+ * (tests/fuzz/fuzz_ctl_proto.c) runs it on arbitrary bytes.
+ *
+ * Contract: ctl_parse() reads at most len bytes of line (no NUL needed),
+ * writes nothing but *r and err; any thread.
+ */
+#ifndef GATE64_CONTROL_CTL_PROTO_H
+#define GATE64_CONTROL_CTL_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CTL_LINE_MAX 1024u
+#define CTL_PAGE_MAX 1000u
+#define CTL_VERSION  1u
+
+enum ctl_cmd {
+	CTL_CMD_STATUS,
+	CTL_CMD_STATS,
+	CTL_CMD_SESSION_LIST,
+	CTL_CMD_BIB_LIST,
+};
+
+struct ctl_req {
+	enum ctl_cmd cmd;
+	int json;
+	int proto; /* enum nat64_proto, -1: any */
+	int has_src;
+	uint8_t src[16];
+	unsigned worker; /* cursor: where the page starts */
+	uint32_t slot;
+	uint32_t limit; /* 1..CTL_PAGE_MAX */
+};
+
+/* 0, or -1 with err ("error: ..." text for the reply, no newline). */
+int ctl_parse(const char *line, size_t len, struct ctl_req *r, char *err,
+	      size_t errlen);
+
+#endif
