@@ -38,7 +38,7 @@ DPDK_LIBS   = $(shell pkg-config --libs libdpdk 2>/dev/null)
 DP_CFLAGS = -std=gnu11 -D_DEFAULT_SOURCE $(WARN) $(OPT) -I. $(DPDK_CFLAGS)
 
 # control/: the gate64d configuration parser (plain C + iniparser).
-CFGGW_SRC := control/cfg_gw.c
+CFGGW_SRC := control/cfg_gw.c control/cfg_dns64.c
 CFGGW_OBJ := $(CFGGW_SRC:%.c=$(B)/%.o)
 
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
@@ -111,7 +111,11 @@ $(B)/control/ctl.o: control/ctl.c $(DP_HDR) $(XLAT_HDR) $(wildcard control/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(DP_CFLAGS) -c $< -o $@
 
-$(B)/gate64d: $(B)/control/gate64d.o $(B)/control/ctl.o $(B)/control/ctl_proto.o $(B)/dataplane/dpdk/dp.o $(CFGGW_OBJ) $(B)/control/cfg_dns64.o $(LIBDPL2) $(LIBDNS64) $(LIBXLAT)
+$(B)/control/metrics.o: control/metrics.c $(DP_HDR) $(XLAT_HDR) $(wildcard control/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(DP_CFLAGS) -c $< -o $@
+
+$(B)/gate64d: $(B)/control/gate64d.o $(B)/control/ctl.o $(B)/control/metrics.o $(B)/control/ctl_proto.o $(B)/dataplane/dpdk/dp.o $(CFGGW_OBJ) $(LIBDPL2) $(LIBDNS64) $(LIBXLAT)
 	$(CC) $^ $(DPDK_LIBS) -liniparser -lpthread -o $@
 
 $(B)/tests/run_corpus: tests/packets/run_corpus.c $(LIBXLAT) $(TESTLIB_OBJ)
@@ -144,6 +148,27 @@ $(B)/fuzz/fuzz_dns64_%: tests/fuzz/fuzz_dns64_%.c $(DNS64_SRC) $(DNS64_HDR) $(XL
 $(B)/fuzz/fuzz_dns64_%-replay: tests/fuzz/fuzz_dns64_%.c tests/fuzz/replay_main.c $(DNS64_SRC) $(DNS64_HDR) $(XLAT_SRC) $(XLAT_HDR)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZ_FLAGS) $< tests/fuzz/replay_main.c $(DNS64_SRC) $(XLAT_SRC) -o $@
+
+# The control plane's parsers: the gateway's INI file (cfg_gw, with the
+# core for its checks and iniparser) and the control protocol (ctl_proto,
+# plain C).  Explicit targets, so they win over the patterns above.
+CFGGW_FUZZ_DEP := tests/fuzz/fuzz_cfg_gw.c $(CFGGW_SRC) control/cfg_gw.h $(DP_HDR) $(XLAT_SRC) $(XLAT_HDR)
+$(B)/fuzz/fuzz_cfg_gw: $(CFGGW_FUZZ_DEP)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer $< $(CFGGW_SRC) $(XLAT_SRC) -liniparser -o $@
+
+$(B)/fuzz/fuzz_cfg_gw-replay: $(CFGGW_FUZZ_DEP) tests/fuzz/replay_main.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_FLAGS) $< tests/fuzz/replay_main.c $(CFGGW_SRC) $(XLAT_SRC) -liniparser -o $@
+
+CTL_FUZZ_DEP := tests/fuzz/fuzz_ctl_proto.c control/ctl_proto.c control/ctl_proto.h $(XLAT_HDR)
+$(B)/fuzz/fuzz_ctl_proto: $(CTL_FUZZ_DEP)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer $< control/ctl_proto.c -o $@
+
+$(B)/fuzz/fuzz_ctl_proto-replay: $(CTL_FUZZ_DEP) tests/fuzz/replay_main.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_FLAGS) $< tests/fuzz/replay_main.c control/ctl_proto.c -o $@
 
 fuzz-build: $(FUZZ_BIN) $(FUZZ_REPLAY)
 

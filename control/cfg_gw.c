@@ -10,6 +10,7 @@
  * load.
  */
 #define _GNU_SOURCE
+#include "control/cfg_dns64.h"
 #include "control/cfg_gw.h"
 
 #include <arpa/inet.h>
@@ -109,6 +110,7 @@ static const char *const keys_port[] = {"device",  "mtu",     "mac",
 					"address", "gateway", NULL};
 static const char *const keys_dpdk[] = {"lcores",      "memory",   "socket-mem",
 					"file-prefix", "eal-args", NULL};
+static const char *const keys_metrics[] = {"listen", NULL};
 static const char *const keys_neigh[] = {"reachable", "stale", "retrans-ms",
 					 "pending", NULL};
 
@@ -124,6 +126,7 @@ static const struct section sections[] = {
     {"port", keys_port},
     {"dpdk", keys_dpdk},
     {"neighbours", keys_neigh},
+    {"metrics", keys_metrics},
     {"dns64", NULL},
 };
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
@@ -516,12 +519,16 @@ static int check_names(const struct ctx *x)
 		for (size_t j = 0; j < NSECTIONS; j++)
 			if (!strcmp(sec, sections[j].name))
 				s = &sections[j];
-		if (!s)
-			return bad_sec(x, sec,
-				       "unknown section (known: gate64, "
-				       "translator, eam, pool4, nat64, "
-				       "static-bib, port6, port4, port, dpdk, "
-				       "neighbours, dns64)");
+		if (!s) { /* the list from the table: it cannot drift */
+			char known[256] = "unknown section (known: ";
+			for (size_t j = 0; j < NSECTIONS; j++) {
+				size_t l = strlen(known);
+				snprintf(known + l, sizeof(known) - l, "%s%s",
+					 sections[j].name,
+					 j + 1 < NSECTIONS ? ", " : ")");
+			}
+			return bad_sec(x, sec, known);
+		}
 		if (!s->keys)
 			continue;
 		int nk = iniparser_getsecnkeys(x->d, sec);
@@ -1454,12 +1461,31 @@ static int check_port_pool4(const struct cfg_gw *c, const struct ctx *x)
 	return 0;
 }
 
+/* [metrics]: on when the section is there; loopback by default. */
+static int parse_metrics(struct cfg_gw *c, const struct ctx *x)
+{
+	struct sockaddr_storage ss;
+	const char *why = NULL;
+	if (!has_section(x, "metrics"))
+		return 0;
+	const char *v = get(x, "metrics", "listen");
+	if (!v)
+		v = "127.0.0.1:9464";
+	if (cfg_dns64_parse_addr(v, 9464, &ss, &why))
+		return bad(x, "metrics", "listen", v,
+			   why ? why : "ADDRESS:PORT, [IPV6]:PORT");
+	if (strlen(v) >= sizeof(c->metrics_listen))
+		return bad(x, "metrics", "listen", v, "too long");
+	snprintf(c->metrics_listen, sizeof(c->metrics_listen), "%s", v);
+	return 0;
+}
+
 static int parse_all(struct cfg_gw *c, const struct ctx *x)
 {
 	const char *v;
 	char msg[256];
 
-	if (check_names(x) || parse_gate64(c, x))
+	if (check_names(x) || parse_gate64(c, x) || parse_metrics(c, x))
 		return -EINVAL;
 	c->dp.mode = DP_NAT64;
 	if ((v = get(x, "translator", "type"))) {

@@ -48,10 +48,12 @@ struct cfg_gw {
 	char file_prefix[64];			  /* default "gate64" */
 	char eal_extra[CFG_GW_EAL_ARGS_MAX][128]; /* more EAL arguments */
 	unsigned n_eal_extra;
-	char pidfile[512];    /* [gate64] pidfile, empty: none */
-	char ctl_socket[108]; /* [gate64] control-socket, default
-				 /run/gate64/FILE-PREFIX.sock */
-	unsigned ctl_mode;    /* [gate64] control-socket-mode, 0660 */
+	char pidfile[512];	 /* [gate64] pidfile, empty: none */
+	char ctl_socket[108];	 /* [gate64] control-socket, default
+				    /run/gate64/FILE-PREFIX.sock */
+	unsigned ctl_mode;	 /* [gate64] control-socket-mode, 0660 */
+	char metrics_listen[64]; /* [metrics] listen; empty: no [metrics]
+				    section, no endpoint */
 	int has_dns64; /* a [dns64] section: gate64d runs DNS64 too (its keys
 			  are cfg_dns64.h's) */
 };

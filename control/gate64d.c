@@ -30,6 +30,7 @@
 #include "control/cfg_dns64.h"
 #include "control/cfg_gw.h"
 #include "control/ctl.h"
+#include "control/metrics.h"
 #include "dns64/server.h"
 #include "dataplane/dpdk/dp.h"
 
@@ -121,6 +122,7 @@ int main(int argc, char **argv)
 	static struct cfg_dns64 dcfg;
 	struct dns64_server *dns = NULL;
 	struct ctl *ctl = NULL;
+	struct metrics *met = NULL;
 	static const struct option opts[] = {
 	    {"check", no_argument, 0, 'k'},
 	    {"config", required_argument, 0, 'c'},
@@ -234,6 +236,13 @@ int main(int argc, char **argv)
 		rte_eal_mp_wait_lcore();
 		goto out;
 	}
+	if (cfg.metrics_listen[0] &&
+	    metrics_open(&met, cfg.metrics_listen, dp, &cfg, dns, err,
+			 sizeof(err))) {
+		dp_stop(dp);
+		rte_eal_mp_wait_lcore();
+		goto out;
+	}
 	unblock_signals();
 	if (cfg.pidfile[0])
 		write_pidfile(cfg.pidfile);
@@ -245,8 +254,10 @@ int main(int argc, char **argv)
 
 	while (!got_stop) {
 		/* a client, or 50 ms: the housekeeping pace */
-		struct pollfd pfd = {ctl_fd(ctl), POLLIN, 0};
-		poll(&pfd, 1, 50);
+		struct pollfd pfd[2] = {{ctl_fd(ctl), POLLIN, 0},
+					{metrics_fd(met), POLLIN, 0}};
+		poll(pfd, met ? 2 : 1, 50);
+		metrics_poll(met);
 		if (maplog)
 			dp_log_drain(dp, maplog);
 		ctl_poll(ctl);
@@ -266,6 +277,8 @@ int main(int argc, char **argv)
 	fprintf(stderr, "gate64d: stopping\n");
 	ctl_close(ctl);
 	ctl = NULL;
+	metrics_close(met);
+	met = NULL;
 	if (dns) {
 		dns64_server_stop(dns);
 		dns64_server_print_counters(dns, stderr);
@@ -280,6 +293,7 @@ out:
 	if (rc)
 		fprintf(stderr, "gate64d: %s\n", err);
 	ctl_close(ctl);
+	metrics_close(met);
 	if (dns)
 		dns64_server_fini(dns);
 	dp_destroy(dp);

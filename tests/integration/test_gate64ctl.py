@@ -1,7 +1,8 @@
 """gate64ctl against a running gate64d (dpdk mode, in the namespace lab):
 status, stats, session and BIB lists in both output formats, filters,
 paging, errors, and a control socket that survives malformed, oversized
-and silent clients (DESIGN.md "Security and robustness baseline").
+and silent clients (DESIGN.md "Security and robustness baseline"); the
+Prometheus endpoint scraped with curl after a known traffic pattern.
 The lab and gate64d are removed by the fixture, also on failure."""
 import json
 import os
@@ -15,6 +16,7 @@ import lab as L
 
 CTL = os.path.join(L.ROOT, "build", "gate64ctl")
 PAGE_TEXT = "ctl portal page"
+METRICS_PORT = 9464
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +28,8 @@ def gw():
         lab.start_http("server", L.SERVER4, 8080, PAGE_TEXT)
         lab.sock = os.path.join(lab.tmpdir, "gate64.sock")
         lab.gate64d = lab.start_gate64(
-            extra={"gate64": {"control-socket": lab.sock}})
+            extra={"gate64": {"control-socket": lab.sock},
+                   "metrics": {"listen": "127.0.0.1:%d" % METRICS_PORT}})
         url = "http://[%s]:8080/" % L.nat64(L.SERVER4)
         r = lab.run("client", ["curl", "-6", "-sS", "-m", "5", url])
         assert r.stdout == PAGE_TEXT, r.stderr
@@ -146,3 +149,43 @@ def test_silent_client_does_not_block_others(gw):
     assert r.returncode == 0, r.stderr
     assert time.monotonic() - t < 5
     silent.close()
+
+
+def scrape(gw, path="/metrics"):
+    r = gw.run("gw", ["curl", "-sS", "-m", "5", "-w", "\n%{http_code}",
+                      "http://127.0.0.1:%d%s" % (METRICS_PORT, path)])
+    body, _, code = r.stdout.rpartition("\n")
+    return int(code or 0), body
+
+
+def metric(body, name):
+    for line in body.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    raise AssertionError("%s not in the metrics:\n%s" % (name, body))
+
+
+def test_metrics_after_known_traffic(gw):
+    """Ten pings through the gateway move the packet counters by ten
+    each way and leave one ICMP session (RFC 6146 §3.5.3)."""
+    code, before = scrape(gw)
+    assert code == 200, before
+    assert "# TYPE gate64_packets counter" in before
+    r = gw.run("client", ["ping", "-6", "-c", "10", "-i", "0.05", "-W", "2",
+                          L.nat64(L.SERVER4)])
+    assert r.returncode == 0, r.stdout
+    code, after = scrape(gw)
+    assert code == 200
+    for side in ("ipv6", "ipv4"):
+        name = 'gate64_packets_total{from="%s"}' % side
+        assert metric(after, name) - metric(before, name) == 10, side
+    fwd = 'gate64_verdicts_total{verdict="forward"}'
+    assert metric(after, fwd) - metric(before, fwd) == 20
+    assert metric(after, "gate64_nat64_sessions") >= 2  # + the curl's
+    assert metric(after, 'gate64_reasons_total{reason="nat64-no-mapping"}') \
+        == metric(before, 'gate64_reasons_total{reason="nat64-no-mapping"}')
+
+
+def test_metrics_unknown_path(gw):
+    code, body = scrape(gw, "/other")
+    assert code == 404 and "GET /metrics" in body

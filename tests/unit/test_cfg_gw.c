@@ -408,7 +408,8 @@ static const struct bad bads[] = {
      "once"},
     {BASE "[foo]\nx = 1\n",
      "[foo]: unknown section (known: gate64, translator, eam, pool4, "
-     "nat64, static-bib, port6, port4, port, dpdk, neighbours, dns64)"},
+     "nat64, static-bib, port6, port4, port, dpdk, neighbours, metrics, "
+     "dns64)"},
     {BASE "colour = red\n",
      "[port4] colour = red: unknown key (known: device, mtu, mac, "
      "address, gateway)"},

@@ -1,0 +1,229 @@
+/*
+ * metrics.c - the Prometheus text endpoint (metrics.h).
+ */
+#define _GNU_SOURCE /* accept4 */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "control/cfg_dns64.h"
+#include "control/metrics.h"
+
+struct metrics {
+	int fd;
+	struct dp *dp;
+	const struct cfg_gw *cfg;
+	struct dns64_server *dns;
+};
+
+int metrics_open(struct metrics **mp, const char *listen_addr, struct dp *dp,
+		 const struct cfg_gw *cfg, struct dns64_server *dns, char *err,
+		 size_t errlen)
+{
+	struct sockaddr_storage ss;
+	const char *why = NULL;
+	*mp = NULL;
+	if (cfg_dns64_parse_addr(listen_addr, 9464, &ss, &why)) {
+		snprintf(err, errlen, "[metrics] listen = %s: %s", listen_addr,
+			 why ? why : "not ADDRESS:PORT");
+		return -EINVAL;
+	}
+	struct metrics *m = calloc(1, sizeof(*m));
+	if (!m) {
+		snprintf(err, errlen, "metrics: out of memory");
+		return -ENOMEM;
+	}
+	m->fd =
+	    socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1;
+	socklen_t len = ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+						 : sizeof(struct sockaddr_in);
+	if (m->fd < 0 ||
+	    setsockopt(m->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(m->fd, (struct sockaddr *)&ss, len) || listen(m->fd, 16)) {
+		int e = errno;
+		snprintf(err, errlen, "[metrics] listen = %s: %s%s",
+			 listen_addr, strerror(e),
+			 e == EADDRINUSE ? " (another program, or another "
+					   "gate64d, listens there)"
+					 : "");
+		if (m->fd >= 0)
+			close(m->fd);
+		free(m);
+		return -e;
+	}
+	m->dp = dp;
+	m->cfg = cfg;
+	m->dns = dns;
+	*mp = m;
+	return 0;
+}
+
+int metrics_fd(const struct metrics *m)
+{
+	return m ? m->fd : -1;
+}
+
+void metrics_close(struct metrics *m)
+{
+	if (!m)
+		return;
+	close(m->fd);
+	free(m);
+}
+
+/* A metric family's header. */
+static void family(FILE *f, const char *name, const char *type,
+		   const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+void metrics_write(struct dp *dp, const struct cfg_gw *cfg,
+		   struct dns64_server *dns, FILE *f)
+{
+	struct dp_stats st;
+	struct xlat_stats xs;
+	struct nat64_db_stats ns;
+	dp_stats_sum(dp, &st, &xs, &ns);
+
+	family(f, "gate64_packets", "counter",
+	       "packets the translator took in, by the side they came from");
+	fprintf(f, "gate64_packets_total{from=\"ipv6\"} %llu\n",
+		(unsigned long long)xs.in[0]);
+	fprintf(f, "gate64_packets_total{from=\"ipv4\"} %llu\n",
+		(unsigned long long)xs.in[1]);
+	family(f, "gate64_verdicts", "counter",
+	       "what the translator did with each packet");
+	for (unsigned v = 0; v < XLAT_VERDICT_MAX; v++)
+		fprintf(f, "gate64_verdicts_total{verdict=\"%s\"} %llu\n",
+			xlat_verdict_name(v),
+			(unsigned long long)xs.verdict[v]);
+	family(f, "gate64_reasons", "counter",
+	       "why a packet was not translated as is, one reason each "
+	       "(gate64ctl stats explains them)");
+	for (unsigned r = 1; r < XLAT_R_MAX; r++)
+		fprintf(f, "gate64_reasons_total{reason=\"%s\"} %llu\n",
+			xlat_reason_name(r), (unsigned long long)xs.reason[r]);
+	family(f, "gate64_dataplane", "counter",
+	       "the DPDK workers' counters (frames, neighbours, hand-offs)");
+#define DP_M(n, d)                                                      \
+	fprintf(f, "gate64_dataplane_total{counter=\"%s\"} %llu\n", #n, \
+		(unsigned long long)st.n);
+	DP_COUNTERS(DP_M)
+#undef DP_M
+	family(f, "gate64_link", "counter",
+	       "ARP, ND and ping to the gateway, by outcome");
+	for (unsigned r = 0; r < DP_L2_R_MAX; r++)
+		fprintf(f, "gate64_link_total{reason=\"%s\"} %llu\n",
+			dp_l2_reason_name(r), (unsigned long long)st.l2[r]);
+	if (cfg->dp.mode == DP_NAT64) {
+		uint64_t nb, nss;
+		dp_nat64_count(dp, &nb, &nss);
+		family(f, "gate64_nat64_bib_entries", "gauge",
+		       "live BIB entries (RFC 6146 §3.1)");
+		fprintf(f, "gate64_nat64_bib_entries %llu\n",
+			(unsigned long long)nb);
+		family(f, "gate64_nat64_sessions", "gauge",
+		       "live sessions (RFC 6146 §3.2)");
+		fprintf(f, "gate64_nat64_sessions %llu\n",
+			(unsigned long long)nss);
+		family(f, "gate64_nat64", "counter",
+		       "the NAT64 tables' events and refusals");
+#define NS_M(n, d)                                                  \
+	fprintf(f, "gate64_nat64_total{counter=\"%s\"} %llu\n", #n, \
+		(unsigned long long)ns.n);
+		NAT64_DB_COUNTERS(NS_M)
+#undef NS_M
+	}
+	if (dns) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&buf, &len);
+		if (m) {
+			dns64_server_print_counters(dns, m);
+			fclose(m);
+			family(f, "gate64_dns64", "counter",
+			       "the DNS64 synthesizer's counters");
+			char *save = NULL;
+			for (char *l = strtok_r(buf, "\n", &save); l;
+			     l = strtok_r(NULL, "\n", &save)) {
+				char name[64];
+				unsigned long long v;
+				if (sscanf(l, "%63s %llu", name, &v) == 2)
+					fprintf(f,
+						"gate64_dns64_total{counter="
+						"\"%s\"} %llu\n",
+						name, v);
+			}
+			free(buf);
+		}
+	}
+}
+
+static void serve(struct metrics *m, int fd)
+{
+	char req[4096];
+	size_t n = 0;
+	struct timeval tv = {1, 0};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	while (n < sizeof(req) - 1) { /* up to the end of the headers */
+		ssize_t r = read(fd, req + n, sizeof(req) - 1 - n);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		req[n] = 0;
+		if (strstr(req, "\r\n\r\n") || strstr(req, "\n\n"))
+			break;
+	}
+	req[n] = 0;
+	FILE *out = fdopen(fd, "w");
+	if (!out) {
+		close(fd);
+		return;
+	}
+	if (strncmp(req, "GET /metrics ", 13) &&
+	    strncmp(req, "GET /metrics?", 13)) {
+		static const char nf[] = "not found: GET /metrics\n";
+		fprintf(out,
+			"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n"
+			"Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+			sizeof(nf) - 1, nf);
+		fclose(out);
+		return;
+	}
+	char *body = NULL;
+	size_t len = 0;
+	FILE *b = open_memstream(&body, &len);
+	if (!b) {
+		fclose(out);
+		return;
+	}
+	metrics_write(m->dp, m->cfg, m->dns, b);
+	fclose(b);
+	fprintf(out,
+		"HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; "
+		"charset=utf-8\r\nContent-Length: %zu\r\nConnection: close"
+		"\r\n\r\n",
+		len);
+	fwrite(body, 1, len, out);
+	free(body);
+	fclose(out);
+}
+
+void metrics_poll(struct metrics *m)
+{
+	if (!m)
+		return;
+	for (int i = 0; i < 8; i++) {
+		int fd = accept4(m->fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		serve(m, fd);
+	}
+}
