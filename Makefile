@@ -55,7 +55,7 @@ BENCH_BIN := $(B)/bench/bench_xlat $(B)/bench/bench_nat64 $(B)/bench/bench_dp
 
 LINT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build/*')
 
-.PHONY: demo all deps test unit corpus lint fuzz fuzz-build bench clean corpus-gen
+.PHONY: demo all deps test unit corpus lint fuzz fuzz-build bench clean corpus-gen install
 
 all: $(LIBXLAT) $(LIBDNS64) $(UNIT_BIN) $(B)/tests/run_corpus $(B)/bpf/xlat_inline_bpf.o \
 	$(B)/gate64-maplog $(B)/gate64-dns64 $(B)/gate64d $(B)/gate64ctl $(B)/tests/run_corpus_dp $(B)/tests/test_dp_worker
@@ -115,7 +115,11 @@ $(B)/control/metrics.o: control/metrics.c $(DP_HDR) $(XLAT_HDR) $(wildcard contr
 	@mkdir -p $(dir $@)
 	$(CC) $(DP_CFLAGS) -c $< -o $@
 
-$(B)/gate64d: $(B)/control/gate64d.o $(B)/control/ctl.o $(B)/control/metrics.o $(B)/control/ctl_proto.o $(B)/dataplane/dpdk/dp.o $(CFGGW_OBJ) $(LIBDPL2) $(LIBDNS64) $(LIBXLAT)
+$(B)/control/reload.o: control/reload.c $(DP_HDR) $(XLAT_HDR) $(wildcard control/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(DP_CFLAGS) -c $< -o $@
+
+$(B)/gate64d: $(B)/control/gate64d.o $(B)/control/ctl.o $(B)/control/metrics.o $(B)/control/reload.o $(B)/control/ctl_proto.o $(B)/dataplane/dpdk/dp.o $(CFGGW_OBJ) $(LIBDPL2) $(LIBDNS64) $(LIBXLAT)
 	$(CC) $^ $(DPDK_LIBS) -liniparser -lpthread -o $@
 
 $(B)/tests/run_corpus: tests/packets/run_corpus.c $(LIBXLAT) $(TESTLIB_OBJ)
@@ -150,16 +154,17 @@ $(B)/fuzz/fuzz_dns64_%-replay: tests/fuzz/fuzz_dns64_%.c tests/fuzz/replay_main.
 	$(CLANG) $(FUZZ_FLAGS) $< tests/fuzz/replay_main.c $(DNS64_SRC) $(XLAT_SRC) -o $@
 
 # The control plane's parsers: the gateway's INI file (cfg_gw, with the
-# core for its checks and iniparser) and the control protocol (ctl_proto,
-# plain C).  Explicit targets, so they win over the patterns above.
-CFGGW_FUZZ_DEP := tests/fuzz/fuzz_cfg_gw.c $(CFGGW_SRC) control/cfg_gw.h $(DP_HDR) $(XLAT_SRC) $(XLAT_HDR)
+# core for its checks, dns64/ for cfg_dns64's, and iniparser) and the
+# control protocol (ctl_proto, plain C).  Explicit targets, so they win
+# over the patterns above.
+CFGGW_FUZZ_DEP := tests/fuzz/fuzz_cfg_gw.c $(CFGGW_SRC) $(wildcard control/cfg_*.h) $(DP_HDR) $(XLAT_SRC) $(XLAT_HDR) $(DNS64_SRC) $(DNS64_HDR)
 $(B)/fuzz/fuzz_cfg_gw: $(CFGGW_FUZZ_DEP)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer $< $(CFGGW_SRC) $(XLAT_SRC) -liniparser -o $@
+	$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer $< $(CFGGW_SRC) $(DNS64_SRC) $(XLAT_SRC) -liniparser -o $@
 
 $(B)/fuzz/fuzz_cfg_gw-replay: $(CFGGW_FUZZ_DEP) tests/fuzz/replay_main.c
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_FLAGS) $< tests/fuzz/replay_main.c $(CFGGW_SRC) $(XLAT_SRC) -liniparser -o $@
+	$(CLANG) $(FUZZ_FLAGS) $< tests/fuzz/replay_main.c $(CFGGW_SRC) $(DNS64_SRC) $(XLAT_SRC) -liniparser -o $@
 
 CTL_FUZZ_DEP := tests/fuzz/fuzz_ctl_proto.c control/ctl_proto.c control/ctl_proto.h $(XLAT_HDR)
 $(B)/fuzz/fuzz_ctl_proto: $(CTL_FUZZ_DEP)
@@ -221,3 +226,21 @@ $(B)/bench/bench_dp: tests/bench/bench_dp.c $(B)/dataplane/dpdk/dp.o $(LIBDPL2) 
 $(B)/tests/test_dp_worker: tests/dpdk/test_dp_worker.c $(B)/dataplane/dpdk/dp.o $(LIBDPL2) $(LIBXLAT)
 	@mkdir -p $(dir $@)
 	$(CC) $(DP_CFLAGS) $< $(B)/dataplane/dpdk/dp.o $(LIBDPL2) $(LIBXLAT) $(DPDK_LIBS) -lrte_net_ring -lcmocka -o $@
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: binaries, man pages, the
+# systemd unit, bash completion; the example configuration goes to
+# $(DESTDIR)/etc/gate64 (not under PREFIX).  Writes nothing outside
+# $(DESTDIR) but the build tree.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: all
+	install -D -m 0755 $(B)/gate64d $(DESTDIR)$(PREFIX)/sbin/gate64d
+	install -D -m 0755 $(B)/gate64-dns64 $(DESTDIR)$(PREFIX)/sbin/gate64-dns64
+	install -D -m 0755 $(B)/gate64ctl $(DESTDIR)$(PREFIX)/bin/gate64ctl
+	install -D -m 0755 $(B)/gate64-maplog $(DESTDIR)$(PREFIX)/bin/gate64-maplog
+	install -D -m 0644 docs/man/gate64.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/gate64.conf.5
+	install -D -m 0644 docs/man/gate64d.8 $(DESTDIR)$(PREFIX)/share/man/man8/gate64d.8
+	install -D -m 0644 docs/man/gate64ctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/gate64ctl.8
+	install -D -m 0644 conf/gate64.conf $(DESTDIR)/etc/gate64/gate64.conf.example
+	install -D -m 0644 packaging/gate64d.service $(DESTDIR)$(PREFIX)/lib/systemd/system/gate64d.service
+	install -D -m 0644 packaging/gate64ctl.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/gate64ctl

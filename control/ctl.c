@@ -23,6 +23,7 @@ struct ctl {
 	struct dp *dp;
 	const struct cfg_gw *cfg;
 	struct dns64_server *dns;
+	struct reload *rl;
 	time_t started;
 };
 
@@ -36,8 +37,8 @@ static const char *const state_name[NAT64_TCP_NSTATES] = {
     "V4_FIN_RCV", "V6_FIN_RCV", "V4_FIN_V6_FIN_RCV", "TRANS"};
 
 int ctl_open(struct ctl **cp, const char *path, unsigned mode, struct dp *dp,
-	     const struct cfg_gw *cfg, struct dns64_server *dns, char *err,
-	     size_t errlen)
+	     const struct cfg_gw *cfg, struct dns64_server *dns,
+	     struct reload *rl, char *err, size_t errlen)
 {
 	struct sockaddr_un sa;
 	struct ctl *c;
@@ -94,6 +95,7 @@ int ctl_open(struct ctl **cp, const char *path, unsigned mode, struct dp *dp,
 	c->dp = dp;
 	c->cfg = cfg;
 	c->dns = dns;
+	c->rl = rl;
 	c->started = time(NULL);
 	*cp = c;
 	return 0;
@@ -300,6 +302,33 @@ static void cmd_stats(struct ctl *c, FILE *out, int json)
 	free(buf);
 }
 
+/* A change: root and gate64d's own user only (SO_PEERCRED). */
+static void cmd_reload(struct ctl *c, FILE *out, int fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len)) {
+		fprintf(out,
+			"error: cannot tell who is asking (SO_PEERCRED: "
+			"%s)\n",
+			strerror(errno));
+		return;
+	}
+	if (cr.uid != 0 && cr.uid != geteuid()) {
+		fprintf(out,
+			"error: reload changes the gateway: allowed to root "
+			"and to gate64d's user (uid %u), not to uid %u\n",
+			(unsigned)geteuid(), (unsigned)cr.uid);
+		return;
+	}
+	char msg[4096];
+	int e = reload_apply(c->rl, c->dp, msg, sizeof(msg), stderr);
+	if (e)
+		fprintf(out, "error: %s\n", msg);
+	else
+		fprintf(out, "ok\n%s", msg);
+}
+
 /* Close after the reply: what the client sent beyond the request line
  * is read and dropped first (bounded), else close() would reset the
  * connection before the client reads the reply. */
@@ -344,6 +373,8 @@ static void serve(struct ctl *c, int fd)
 		cmd_status(c, out, r.json);
 	else if (r.cmd == CTL_CMD_STATS)
 		cmd_stats(c, out, r.json);
+	else if (r.cmd == CTL_CMD_RELOAD)
+		cmd_reload(c, out, fd);
 	else
 		cmd_list(c, out,
 			 r.cmd == CTL_CMD_SESSION_LIST ? DP_DUMP_SESSIONS

@@ -19,6 +19,7 @@
 
 #include "control/cfg_gw.h"
 #include "control/ctl_proto.h"
+#include "control/reload.h"
 #include "dataplane/dpdk/dp.h"
 #include "dns64/server.h"
 
@@ -29,8 +30,8 @@ struct ctl;
 /* Listen on path (its directory is created when missing); mode: the
  * socket file's permissions.  0 or -errno with err filled. */
 int ctl_open(struct ctl **c, const char *path, unsigned mode, struct dp *dp,
-	     const struct cfg_gw *cfg, struct dns64_server *dns, char *err,
-	     size_t errlen);
+	     const struct cfg_gw *cfg, struct dns64_server *dns,
+	     struct reload *rl, char *err, size_t errlen);
 /* Serve the clients that are waiting (non-blocking accept). */
 void ctl_poll(struct ctl *c);
 void ctl_close(struct ctl *c);

@@ -131,6 +131,8 @@ int ctl_parse(const char *line, size_t len, struct ctl_req *r, char *err,
 		r->cmd = CTL_CMD_STATUS;
 	} else if (!strcmp(tok[1], "stats")) {
 		r->cmd = CTL_CMD_STATS;
+	} else if (!strcmp(tok[1], "reload")) {
+		r->cmd = CTL_CMD_RELOAD;
 	} else if (nt >= 3 && !strcmp(tok[2], "list") &&
 		   (!strcmp(tok[1], "session") || !strcmp(tok[1], "bib"))) {
 		r->cmd =
@@ -139,7 +141,7 @@ int ctl_parse(const char *line, size_t len, struct ctl_req *r, char *err,
 	} else {
 		snprintf(err, errlen,
 			 "error: unknown command '%s'; commands: status, "
-			 "stats, session list, bib list",
+			 "stats, session list, bib list, reload",
 			 tok[1]);
 		return -1;
 	}

@@ -22,6 +22,7 @@ enum ctl_cmd {
 	CTL_CMD_STATS,
 	CTL_CMD_SESSION_LIST,
 	CTL_CMD_BIB_LIST,
+	CTL_CMD_RELOAD, /* a change: writers only (SO_PEERCRED) */
 };
 
 struct ctl_req {

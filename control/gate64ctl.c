@@ -8,6 +8,7 @@
  *                                               [--limit N]
  *   gate64ctl [-s SOCKET] [--json] bib list [--proto P] [--src IPV6]
  *                                           [--limit N]
+ *   gate64ctl [-s SOCKET] reload
  *
  * Lists are fetched a page (at most 1000 entries) at a time, following the
  * daemon's cursor, until the end or --limit entries.
@@ -39,6 +40,8 @@ static void usage(FILE *f)
 		"N]\n"
 		"  bib list     [--proto tcp|udp|icmp] [--src IPV6] [--limit "
 		"N]\n"
+		"  reload                      read the configuration file "
+		"again: all of it or nothing\n"
 		"SOCKET: gate64d's control socket ([gate64] control-socket), "
 		"default %s\n",
 		DEFAULT_SOCKET);
@@ -206,7 +209,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *cmd = argv[i++];
-	if (!strcmp(cmd, "status") || !strcmp(cmd, "stats")) {
+	if (!strcmp(cmd, "status") || !strcmp(cmd, "stats") ||
+	    !strcmp(cmd, "reload")) {
 		if (i != argc) {
 			usage(stderr);
 			return 2;

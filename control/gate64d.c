@@ -4,7 +4,8 @@
  * configured lcore, and runs the control thread on the main lcore:
  * signals, the mapping log, counters.  SIGTERM/SIGINT stop it cleanly
  * (workers joined, ports stopped and closed, EAL memory released);
- * SIGUSR1 prints every counter to stderr.  With a [dns64] section the
+ * SIGUSR1 prints every counter to stderr; SIGHUP reloads the file
+ * (reload.h: all of it or nothing).  With a [dns64] section the
  * DNS64 synthesizer (dns64/, the same as gate64-dns64) runs in the same
  * process, on threads of the control core, from the same file, so that
  * its prefix and the translator's pool6 come from one place.
@@ -31,6 +32,7 @@
 #include "control/cfg_gw.h"
 #include "control/ctl.h"
 #include "control/metrics.h"
+#include "control/reload.h"
 #include "dns64/server.h"
 #include "dataplane/dpdk/dp.h"
 
@@ -123,6 +125,7 @@ int main(int argc, char **argv)
 	struct dns64_server *dns = NULL;
 	struct ctl *ctl = NULL;
 	struct metrics *met = NULL;
+	struct reload *rl = NULL;
 	static const struct option opts[] = {
 	    {"check", no_argument, 0, 'k'},
 	    {"config", required_argument, 0, 'c'},
@@ -230,7 +233,8 @@ int main(int argc, char **argv)
 		rte_eal_mp_wait_lcore();
 		goto out;
 	}
-	if (ctl_open(&ctl, cfg.ctl_socket, cfg.ctl_mode, dp, &cfg, dns, err,
+	if (reload_init(&rl, file, err, sizeof(err)) ||
+	    ctl_open(&ctl, cfg.ctl_socket, cfg.ctl_mode, dp, &cfg, dns, rl, err,
 		     sizeof(err))) {
 		dp_stop(dp);
 		rte_eal_mp_wait_lcore();
@@ -267,11 +271,14 @@ int main(int argc, char **argv)
 			if (dns)
 				dns64_server_print_counters(dns, stderr);
 		}
-		if (got_hup) {
+		if (got_hup) { /* transactional: all of it or nothing */
+			char msg[4096];
 			got_hup = 0;
-			fprintf(stderr,
-				"gate64d: SIGHUP: reload is not supported yet; "
-				"restart gate64d to apply a new file\n");
+			if (reload_apply(rl, dp, msg, sizeof(msg), stderr))
+				fprintf(stderr, "gate64d: SIGHUP: %s\n", msg);
+			else
+				fprintf(stderr,
+					"gate64d: SIGHUP: reloaded %s\n", file);
 		}
 	}
 	fprintf(stderr, "gate64d: stopping\n");
@@ -296,7 +303,8 @@ out:
 	metrics_close(met);
 	if (dns)
 		dns64_server_fini(dns);
-	dp_destroy(dp);
+	dp_destroy(dp); /* the workers are gone: the reloaded tables may go */
+	reload_fini(rl);
 	if (maplog)
 		fclose(maplog);
 	if (cfg.pidfile[0] && rc == 0)

@@ -99,11 +99,19 @@ struct dp_worker {
 	uint8_t dump_kind;
 	uint32_t dump_start, dump_max, dump_n, dump_next;
 	struct dp_dump_entry *dump_out;
+	/* a reload (dp_reconfig) */
+	_Atomic int rcfg_state; /* 0 idle, 1 asked, 2 done */
 	struct dp_nhc nhc[DP_NHC];
 } __rte_cache_aligned;
 
 struct dp {
 	const struct dp_cfg *cfg;
+	/* the reload being applied (dp_reconfig) */
+	const struct xlat_cfg *rc_x;
+	const struct xlat_eamt *rc_e;
+	const struct nat64_cfg *rc_n;
+	const struct dp_static_bib *rc_sb;
+	unsigned rc_nsb;
 	unsigned nports;
 	unsigned side6, side4; /* port index of each family */
 	struct dp_port port[2];
@@ -712,6 +720,26 @@ void dp_worker_tick(struct dp_worker *w)
 	w->next_tick_ms = w->now_ms + DP_TICK_MS;
 }
 
+/* A reload, at this quiescent point (dp_reconfig). */
+static void reconfig_answer(struct dp_worker *w)
+{
+	struct dp *dp = w->dp;
+	xlat_ctx_set_cfg(&w->x, dp->rc_x, dp->rc_e);
+	if (w->db) {
+		nat64_db_set_soft(w->db, dp->rc_n);
+		const struct pool4_cfg *pc = &dp->cfg->nat64->pool4;
+		for (unsigned i = 0; i < dp->rc_nsb; i++) {
+			const struct dp_static_bib *s = &dp->rc_sb[i];
+			if (pool4_owner(pc, s->addr4, s->proto, s->port4) ==
+			    w->id)
+				nat64_bib_add_static(w->db, s->proto, s->src6,
+						     s->sport6, s->addr4,
+						     s->port4);
+		}
+	}
+	atomic_store_explicit(&w->rcfg_state, 2, memory_order_release);
+}
+
 /* One page of the worker's BIB or sessions for the control thread. */
 static void dump_answer(struct dp_worker *w)
 {
@@ -801,6 +829,8 @@ unsigned dp_worker_poll(struct dp_worker *w)
 	dp_worker_flush(w);
 	if (atomic_load_explicit(&w->dump_state, memory_order_acquire) == 1)
 		dump_answer(w);
+	if (atomic_load_explicit(&w->rcfg_state, memory_order_acquire) == 1)
+		reconfig_answer(w);
 	return total;
 }
 
@@ -1220,6 +1250,46 @@ void dp_nat64_count(struct dp *dp, uint64_t *nbib, uint64_t *nsess)
 		*nbib += nat64_db_nbib(dp->w[i]->db);
 		*nsess += nat64_db_nsess(dp->w[i]->db);
 	}
+}
+
+int dp_reconfig(struct dp *dp, const struct xlat_cfg *xc,
+		const struct xlat_eamt *eamt, const struct nat64_cfg *nc,
+		const struct dp_static_bib *sb, unsigned nsb,
+		unsigned timeout_ms)
+{
+	dp->rc_x = xc;
+	dp->rc_e = eamt;
+	dp->rc_n = nc;
+	dp->rc_sb = sb;
+	dp->rc_nsb = nsb;
+	/* ARP/ND answer for the new pools first: the workers' switch below
+	 * is the quiescent point after which the old ones are unused */
+	for (unsigned i = 0; i < dp->nports; i++) {
+		struct dp_port *p = &dp->port[i];
+		if (p->cfg->has4) {
+			p->l2.extra4 = xc->pool6791;
+			p->l2.n_extra4 = xc->pool6791_n;
+		}
+		p->l2.eamt = eamt;
+	}
+	atomic_thread_fence(memory_order_release);
+	for (unsigned i = 0; i < dp->nw; i++)
+		atomic_store_explicit(&dp->w[i]->rcfg_state, 1,
+				      memory_order_release);
+	for (unsigned t = 0; t <= timeout_ms * 10; t++) {
+		unsigned done = 0;
+		for (unsigned i = 0; i < dp->nw; i++)
+			done += atomic_load_explicit(&dp->w[i]->rcfg_state,
+						     memory_order_acquire) == 2;
+		if (done == dp->nw) {
+			for (unsigned i = 0; i < dp->nw; i++)
+				atomic_store_explicit(&dp->w[i]->rcfg_state, 0,
+						      memory_order_relaxed);
+			return 0;
+		}
+		rte_delay_us_sleep(100);
+	}
+	return -ETIMEDOUT;
 }
 
 int dp_dump_request(struct dp *dp, unsigned worker, enum dp_dump_kind kind,

@@ -151,6 +151,23 @@ int dp_dump_request(struct dp *dp, unsigned worker, enum dp_dump_kind kind,
 int dp_dump_wait(struct dp *dp, unsigned worker, uint32_t *n, uint32_t *next,
 		 unsigned timeout_ms);
 
+/*
+ * Reload (control thread): every worker switches to the translator
+ * configuration xc and EAM table eamt, takes the NAT64 timeouts and
+ * filtering of nc, and adds the static BIB entries of sb[0..nsb) that its
+ * pool4 slice owns (existing ones stay), at its next iteration: a
+ * quiescent point, so nothing reads the old tables after dp_reconfig
+ * returned 0, and the caller may free them.  -ETIMEDOUT when a worker did
+ * not answer within timeout_ms (then the old tables must stay: a worker
+ * may still switch later).  ARP/ND's view of EAM and the RFC 6791 pool
+ * follows.  Structural changes (ports, pool4, pool6, table sizes) are not
+ * possible here: control/ refuses them.
+ */
+int dp_reconfig(struct dp *dp, const struct xlat_cfg *xc,
+		const struct xlat_eamt *eamt, const struct nat64_cfg *nc,
+		const struct dp_static_bib *sb, unsigned nsb,
+		unsigned timeout_ms);
+
 /* Mapping log (cfg->maplog): move the workers' events into f as lines
  * (nat64_log_format).  Control thread; returns the number written. */
 unsigned dp_log_drain(struct dp *dp, FILE *f);

@@ -1000,3 +1000,10 @@ const struct nat64_cfg *nat64_db_cfg(const struct nat64_db *db)
 {
 	return &db->cfg;
 }
+
+void nat64_db_set_soft(struct nat64_db *db, const struct nat64_cfg *cfg)
+{
+	memcpy(db->cfg.timeout, cfg->timeout, sizeof(db->cfg.timeout));
+	db->cfg.adf = cfg->adf;
+	db->cfg.drop_inbound_syn = cfg->drop_inbound_syn;
+}

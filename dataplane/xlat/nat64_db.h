@@ -208,5 +208,10 @@ size_t nat64_db_bytes(const struct nat64_db *db);
 /* The shard's pool4 (for nat64.c and metrics). */
 struct pool4 *nat64_db_pool4(struct nat64_db *db);
 const struct nat64_cfg *nat64_db_cfg(const struct nat64_db *db);
+/* A reload: the knobs that may change while the tables live (timeouts,
+ * filtering, drop-inbound-syn) from cfg (already checked); the owning
+ * worker calls it.  Sessions keep their 'last' time, so a shorter timeout
+ * applies to them at once. */
+void nat64_db_set_soft(struct nat64_db *db, const struct nat64_cfg *cfg);
 
 #endif

@@ -1,0 +1,43 @@
+/*
+ * reload.h - transactional reload of gate64d's configuration (SIGHUP,
+ * `gate64ctl reload`): the file is read and validated whole
+ * (cfg_gw_load, and [dns64] too); then either everything it changes is
+ * applied, or nothing is.  What may change while packets flow: the
+ * translator's knobs but pool6 and type ([translator] pool6791,
+ * icmp6-source, lowest-ipv6-mtu, udp-zero-checksum, reset-*, new-tos,
+ * icmp-*, eam-hairpin), the [eam] table, the NAT64 timeouts, filtering
+ * and drop-inbound-syn, new [static-bib] entries.  Anything else (ports,
+ * lcores, memory, pool6, pool4, table sizes, removing a static BIB entry,
+ * DNS64, the control socket, metrics) is refused with the key that
+ * changed: it needs a restart.  Live sessions and static entries survive
+ * (the tables are not rebuilt); every applied change is logged.
+ *
+ * Contract: control thread only.  The running struct cfg_gw stays where it
+ * is (the dataplane points into it); the reload keeps the new tables in a
+ * struct of its own and frees the previous one once every worker has
+ * switched (dp_reconfig).
+ */
+#ifndef GATE64_CONTROL_RELOAD_H
+#define GATE64_CONTROL_RELOAD_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "control/cfg_gw.h"
+#include "dataplane/dpdk/dp.h"
+
+struct reload;
+
+/* Remember the running file (its text as parsed now). */
+int reload_init(struct reload **r, const char *file, char *err, size_t errlen);
+/*
+ * Read the file again and apply it.  0: applied (msg says what changed,
+ * one line per change, also written to log); -EINVAL: refused, nothing
+ * changed (msg says why); -ETIMEDOUT: a worker did not switch in time
+ * (the new configuration is in place on the others; msg says so).
+ */
+int reload_apply(struct reload *r, struct dp *dp, char *msg, size_t msglen,
+		 FILE *log);
+void reload_fini(struct reload *r);
+
+#endif
