@@ -265,6 +265,17 @@ static int get_uint(const struct ctx *x, dictionary *d, const char *key,
 	return 0;
 }
 
+int cfg_bool_word(const char *v)
+{
+	if (!strcasecmp(v, "on") || !strcasecmp(v, "yes") ||
+	    !strcasecmp(v, "true") || !strcmp(v, "1"))
+		return 1;
+	if (!strcasecmp(v, "off") || !strcasecmp(v, "no") ||
+	    !strcasecmp(v, "false") || !strcmp(v, "0"))
+		return 0;
+	return -1;
+}
+
 static int get_bool(const struct ctx *x, dictionary *d, const char *key,
 		    bool *out)
 {
@@ -273,14 +284,10 @@ static int get_bool(const struct ctx *x, dictionary *d, const char *key,
 	const char *val = iniparser_getstring(d, k, NULL);
 	if (!val)
 		return 0;
-	if (!strcasecmp(val, "on") || !strcasecmp(val, "yes") ||
-	    !strcasecmp(val, "true") || !strcmp(val, "1"))
-		*out = true;
-	else if (!strcasecmp(val, "off") || !strcasecmp(val, "no") ||
-		 !strcasecmp(val, "false") || !strcmp(val, "0"))
-		*out = false;
-	else
+	int b = cfg_bool_word(val);
+	if (b < 0)
 		return bad(x, key, val, "expected on or off");
+	*out = b;
 	return 0;
 }
 

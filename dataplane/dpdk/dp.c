@@ -608,6 +608,17 @@ static int l2_input(struct dp_worker *w, unsigned pi, struct rte_mbuf *m)
 	return 1;
 }
 
+/* An IP packet for the translator: off with the Ethernet header, to the
+ * worker that owns its state, translated. */
+static void to_core(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
+		    int from6)
+{
+	rte_pktmbuf_adj(m, DP_ETH_LEN);
+	if (w->dp->nw > 1 && w->stateful && steer(w, pi, m, from6))
+		return;
+	translate(w, pi, m, from6);
+}
+
 static void input_one(struct dp_worker *w, unsigned pi, struct rte_mbuf *m)
 {
 	struct dp *dp = w->dp;
@@ -642,10 +653,7 @@ static void input_one(struct dp_worker *w, unsigned pi, struct rte_mbuf *m)
 			w->st.wrong_side++;
 			goto drop;
 		}
-		rte_pktmbuf_adj(m, DP_ETH_LEN);
-		if (dp->nw > 1 && w->stateful && steer(w, pi, m, 1))
-			return;
-		translate(w, pi, m, 1);
+		to_core(w, pi, m, 1);
 		return;
 	}
 	if (type == DP_ETH_P_IPV4) {
@@ -662,10 +670,7 @@ static void input_one(struct dp_worker *w, unsigned pi, struct rte_mbuf *m)
 			w->st.l3_bcast++;
 			goto drop;
 		}
-		rte_pktmbuf_adj(m, DP_ETH_LEN);
-		if (dp->nw > 1 && w->stateful && steer(w, pi, m, 0))
-			return;
-		translate(w, pi, m, 0);
+		to_core(w, pi, m, 0);
 		return;
 	}
 l2:
