@@ -10,8 +10,6 @@
  * Usage: run_corpus_dp [-v] DIR|FILE...  (prints "corpus-dpdk: N passed,
  * N failed")
  */
-#define _XOPEN_SOURCE 700
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,33 +22,6 @@
 #include "dataplane/dpdk/dp.h"
 #include "dataplane/dpdk/dp_neigh.h"
 #include "tests/lib/corpus.h"
-
-static char **paths;
-static size_t npaths, cappaths;
-
-static int collect(const char *p, const struct stat *sb, int type,
-		   struct FTW *ftw)
-{
-	(void)sb;
-	(void)ftw;
-	size_t l = strlen(p);
-	if (type == FTW_F && l > 5 && !strcmp(p + l - 5, ".case")) {
-		if (npaths == cappaths) {
-			cappaths = cappaths ? 2 * cappaths : 256;
-			char **np = realloc(paths, cappaths * sizeof(*paths));
-			if (!np)
-				return -1;
-			paths = np;
-		}
-		paths[npaths++] = strdup(p);
-	}
-	return 0;
-}
-
-static int cmpstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* The lab around the worker: each port's next hop is a static
  * neighbour, so that every output leaves at once. */
@@ -401,18 +372,13 @@ int main(int argc, char **argv)
 			rte_strerror(rte_errno));
 		return 2;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-v")) {
-			verbose = 1;
-			continue;
-		}
-		if (nftw(argv[i], collect, 16, FTW_PHYS) != 0) {
-			fprintf(stderr, "run_corpus_dp: cannot walk %s\n",
-				argv[i]);
-			return 2;
-		}
-	}
-	qsort(paths, npaths, sizeof(*paths), cmpstr);
+	char **paths;
+	size_t npaths;
+	if (argc > 1 && !strcmp(argv[1], "-v"))
+		verbose = 1;
+	if (corpus_list(argv + 1 + verbose, argc - 1 - verbose, &paths,
+			&npaths))
+		return 2;
 	for (size_t i = 0; i < npaths; i++) {
 		struct corpus_case c;
 		char err[1024];

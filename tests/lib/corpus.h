@@ -92,6 +92,11 @@ int corpus_cfg_line(struct corpus_case *c, const char *line, char *err,
 void corpus_hexdiff(FILE *f, const uint8_t *want, uint32_t wlen,
 		    const uint8_t *got, uint32_t glen);
 
+/* Every *.case file under roots (files or directories), sorted by path
+ * (corpus_walk.c).  The caller frees each path and the array.  0, or -1
+ * with a message on stderr. */
+int corpus_list(char *const *roots, int nroots, char ***paths, size_t *n);
+
 int corpus_verdict_parse(const char *s, enum xlat_verdict *v);
 int corpus_reason_parse(const char *s, enum xlat_reason *r);
 

@@ -5,8 +5,6 @@
  *
  * Usage: run_corpus [-v] DIR|FILE...   (prints "corpus: N passed, N failed")
  */
-#define _XOPEN_SOURCE 700
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,33 +13,6 @@
 
 #define HEADROOM 256
 #define BUFSZ	 (65536 + 2 * HEADROOM)
-
-static char **paths;
-static size_t npaths, cappaths;
-
-static int collect(const char *p, const struct stat *sb, int type,
-		   struct FTW *ftw)
-{
-	(void)sb;
-	(void)ftw;
-	size_t l = strlen(p);
-	if (type == FTW_F && l > 5 && !strcmp(p + l - 5, ".case")) {
-		if (npaths == cappaths) {
-			cappaths = cappaths ? 2 * cappaths : 256;
-			char **np = realloc(paths, cappaths * sizeof(*paths));
-			if (!np)
-				return -1;
-			paths = np;
-		}
-		paths[npaths++] = strdup(p);
-	}
-	return 0;
-}
-
-static int cmpstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 static uint8_t buf[BUFSZ];
 static uint8_t fragbuf[CORPUS_MAX_OUT][65536];
@@ -291,18 +262,13 @@ int main(int argc, char **argv)
 {
 	int verbose = 0, passed = 0, failed = 0;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-v")) {
-			verbose = 1;
-			continue;
-		}
-		if (nftw(argv[i], collect, 16, FTW_PHYS) != 0) {
-			fprintf(stderr, "run_corpus: cannot walk %s\n",
-				argv[i]);
-			return 2;
-		}
-	}
-	qsort(paths, npaths, sizeof(*paths), cmpstr);
+	char **paths;
+	size_t npaths;
+	if (argc > 1 && !strcmp(argv[1], "-v"))
+		verbose = 1;
+	if (corpus_list(argv + 1 + verbose, argc - 1 - verbose, &paths,
+			&npaths))
+		return 2;
 	for (size_t i = 0; i < npaths; i++) {
 		/* Every case through the core as engines call it, then with
 		 * the fast paths off: both must give the expected bytes. */
