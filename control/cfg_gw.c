@@ -222,15 +222,11 @@ static int get_bool(const struct ctx *x, const char *sec, const char *key,
 
 	if (!v)
 		return 0;
-	if (!strcasecmp(v, "yes") || !strcasecmp(v, "on") ||
-	    !strcasecmp(v, "true") || !strcmp(v, "1"))
-		*out = 1;
-	else if (!strcasecmp(v, "no") || !strcasecmp(v, "off") ||
-		 !strcasecmp(v, "false") || !strcmp(v, "0"))
-		*out = 0;
-	else
+	int b = cfg_bool_word(v);
+	if (b < 0)
 		return bad(x, sec, key, v,
 			   "expected yes or no (on/off, true/false, 1/0)");
+	*out = (uint8_t)b;
 	return 0;
 }
 
@@ -416,7 +412,10 @@ static int scan_line(const struct ctx *x, char *l, int no, char *sec,
 		*end = 0;
 		key = trim(s + 1);
 		val = NULL;
-		if (strlen(key) >= NAME_MAX_LEN || !*key) {
+		/* iniparser names keys "SECTION:KEY": a ':' in a section
+		 * name would hide it from the section list and make it a key
+		 * of another section, with no value */
+		if (strlen(key) >= NAME_MAX_LEN || !*key || strchr(key, ':')) {
 			snprintf(x->err, x->errlen,
 				 "%s: line %d: not a section name", file, no);
 			return -EINVAL;
@@ -527,7 +526,7 @@ static int check_names(const struct ctx *x)
 					 sections[j].name,
 					 j + 1 < NSECTIONS ? ", " : ")");
 			}
-			return bad_sec(x, sec, known);
+			return bad_sec(x, sec, "%s", known);
 		}
 		if (!s->keys)
 			continue;
@@ -827,7 +826,8 @@ static int parse_port(struct dp_port_cfg *p, const char *sec, int want4,
 			uint32_t h;
 			memcpy(&h, a, 4);
 			h = ntohl(h);
-			uint32_t hm = plen ? 0xffffffffu >> plen : 0xffffffffu;
+			/* host mask; a shift by 32 (a /32) is undefined */
+			uint32_t hm = plen < 32 ? 0xffffffffu >> plen : 0;
 			if (plen == 0 || h == 0 || (h >> 28) >= 14)
 				return bad(x, sec, "address", items[i],
 					   "not a unicast address");
@@ -1472,7 +1472,7 @@ static int parse_metrics(struct cfg_gw *c, const struct ctx *x)
 	if (!v)
 		v = "127.0.0.1:9464";
 	if (cfg_dns64_parse_addr(v, 9464, &ss, &why))
-		return bad(x, "metrics", "listen", v,
+		return bad(x, "metrics", "listen", v, "%s",
 			   why ? why : "ADDRESS:PORT, [IPV6]:PORT");
 	if (strlen(v) >= sizeof(c->metrics_listen))
 		return bad(x, "metrics", "listen", v, "too long");
