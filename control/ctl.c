@@ -302,6 +302,152 @@ static void cmd_stats(struct ctl *c, FILE *out, int json)
 	free(buf);
 }
 
+static const struct cfg_gw *current(const struct ctl *c)
+{
+	const struct cfg_gw *l = reload_live(c->rl);
+	return l ? l : c->cfg;
+}
+
+static void cmd_timeouts(struct ctl *c, FILE *out, int json)
+{
+	static const struct {
+		const char *name;
+		enum nat64_timer t;
+	} tm[] = {{"udp", NAT64_T_UDP},
+		  {"icmp", NAT64_T_ICMP},
+		  {"tcp-est", NAT64_T_TCP_EST},
+		  {"tcp-trans", NAT64_T_TCP_TRANS},
+		  {"tcp-syn", NAT64_T_TCP_SYN}};
+	const struct nat64_cfg *n = &current(c)->nat64;
+	fprintf(out, json ? "ok\n{" : "ok\n");
+	for (size_t i = 0; i < sizeof(tm) / sizeof(tm[0]); i++)
+		fprintf(out, json ? "%s\"%s\":%u" : "%s%s %u\n",
+			json && i ? "," : "", tm[i].name, n->timeout[tm[i].t]);
+	if (json)
+		fprintf(out, "}\n");
+}
+
+static void cmd_eam(struct ctl *c, FILE *out, int json)
+{
+	const struct xlat_eamt *t = current(c)->eamt;
+	fprintf(out, json ? "ok\n[" : "ok\n");
+	for (uint32_t i = 0; t && i < t->n; i++) {
+		char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN];
+		const struct xlat_eam *e = &t->by4[i];
+		ip4s(e->v4, a4);
+		inet_ntop(AF_INET6, e->v6, a6, sizeof(a6));
+		fprintf(out,
+			json ? "%s{\"ipv4\":\"%s/%u\",\"ipv6\":\"%s/%u\"}"
+			     : "%s%s/%u %s/%u\n",
+			json && i ? "," : "", a4, e->v4len, a6, e->v6len);
+	}
+	if (json)
+		fprintf(out, "]\n");
+}
+
+/* The ranges, and the ports in use per protocol over every worker's
+ * slice (each worker counts its own: asked like a list page). */
+static void cmd_pool4(struct ctl *c, FILE *out, int json)
+{
+	const struct pool4_cfg *pc = &c->cfg->nat64.pool4;
+	uint64_t used[NAT64_NPROTO] = {0}, total[NAT64_NPROTO] = {0};
+	if (c->cfg->dp.mode != DP_NAT64) {
+		fprintf(out, "error: no pool4: [translator] type = siit\n");
+		return;
+	}
+	for (unsigned w = 0; w < dp_nworkers(c->dp); w++) {
+		uint32_t n, next;
+		if (dp_dump_request(c->dp, w, DP_DUMP_POOL4, 0, page[w],
+				    NAT64_NPROTO) ||
+		    dp_dump_wait(c->dp, w, &n, &next, CTL_TIMEOUT_MS)) {
+			fprintf(out, "error: worker %u did not answer\n", w);
+			return;
+		}
+		for (uint32_t i = 0; i < n; i++) {
+			used[page[w][i].proto] += page[w][i].used;
+			total[page[w][i].proto] += page[w][i].total;
+		}
+	}
+	fprintf(out, json ? "ok\n{\"ranges\":[" : "ok\n");
+	for (unsigned i = 0; i < pc->n; i++) {
+		char a4[INET_ADDRSTRLEN];
+		ip4s(pc->r[i].addr, a4);
+		fprintf(out,
+			json ? "%s{\"address\":\"%s\",\"proto\":\"%s\","
+			       "\"min\":%u,\"max\":%u}"
+			     : "%srange %s %s %u-%u\n",
+			json && i ? "," : "", a4, proto_name[pc->r[i].proto],
+			pc->r[i].min, pc->r[i].max);
+	}
+	if (json)
+		fprintf(out, "],\"usage\":{");
+	for (int p = 0; p < NAT64_NPROTO; p++)
+		fprintf(out,
+			json ? "%s\"%s\":{\"used\":%llu,\"total\":%llu}"
+			     : "%susage %s %llu of %llu ports\n",
+			json && p ? "," : "", proto_name[p],
+			(unsigned long long)used[p],
+			(unsigned long long)total[p]);
+	if (json)
+		fprintf(out, "}}\n");
+}
+
+static void cmd_dns64(struct ctl *c, FILE *out)
+{
+	if (!c->dns) {
+		fprintf(out, "error: DNS64 does not run in this gate64d (no "
+			     "[dns64] section)\n");
+		return;
+	}
+	fprintf(out, "ok\n");
+	dns64_server_print_counters(c->dns, out);
+}
+
+/* RFC 6888 §4: who held ADDR:PORT at TIME, from the mapping log. */
+static void cmd_log_lookup(struct ctl *c, FILE *out, const struct ctl_req *r)
+{
+	uint64_t t_ms, until;
+	struct nat64_log_event who;
+	char line[256];
+	if (!c->cfg->maplog[0]) {
+		fprintf(out, "error: no mapping log ([nat64] mapping-log is "
+			     "not set)\n");
+		return;
+	}
+	if (nat64_log_parse_when(r->time, &t_ms)) {
+		fprintf(out,
+			"error: time=%s: RFC 3339 UTC (2026-11-25T13:30:00Z) "
+			"or seconds since the epoch\n",
+			r->time);
+		return;
+	}
+	FILE *f = fopen(c->cfg->maplog, "r");
+	if (!f) {
+		fprintf(out, "error: %s: %s\n", c->cfg->maplog,
+			strerror(errno));
+		return;
+	}
+	int e = nat64_log_lookup(f, ntohl(r->addr4), r->port, (uint8_t)r->proto,
+				 t_ms, &who, &until);
+	fclose(f);
+	if (e < 0) {
+		fprintf(out, "error: %s: read error\n", c->cfg->maplog);
+		return;
+	}
+	fprintf(out, "ok\n");
+	if (e == 0) {
+		fprintf(out, "nobody\n");
+		return;
+	}
+	if (nat64_log_format(&who, line, sizeof(line)) > 0)
+		fprintf(out, "%s\n", line);
+	if (until == UINT64_MAX) {
+		fprintf(out, "still held\n");
+	} else if (nat64_log_format_time(until, line, sizeof(line)) > 0) {
+		fprintf(out, "until %s\n", line);
+	}
+}
+
 /* A change: root and gate64d's own user only (SO_PEERCRED). */
 static void cmd_reload(struct ctl *c, FILE *out, int fd)
 {
@@ -375,6 +521,16 @@ static void serve(struct ctl *c, int fd)
 		cmd_stats(c, out, r.json);
 	else if (r.cmd == CTL_CMD_RELOAD)
 		cmd_reload(c, out, fd);
+	else if (r.cmd == CTL_CMD_TIMEOUTS_SHOW)
+		cmd_timeouts(c, out, r.json);
+	else if (r.cmd == CTL_CMD_EAM_LIST)
+		cmd_eam(c, out, r.json);
+	else if (r.cmd == CTL_CMD_POOL4_LIST)
+		cmd_pool4(c, out, r.json);
+	else if (r.cmd == CTL_CMD_DNS64_STATS)
+		cmd_dns64(c, out);
+	else if (r.cmd == CTL_CMD_LOG_LOOKUP)
+		cmd_log_lookup(c, out, &r);
 	else
 		cmd_list(c, out,
 			 r.cmd == CTL_CMD_SESSION_LIST ? DP_DUMP_SESSIONS

@@ -62,6 +62,28 @@ static int parse_arg(char *t, struct ctl_req *r, char *err, size_t errlen)
 		}
 		r->worker = (unsigned)w;
 		r->slot = (uint32_t)s;
+	} else if (!strcmp(t, "addr")) {
+		if (inet_pton(AF_INET, v, &r->addr4) != 1) {
+			snprintf(err, errlen,
+				 "error: addr=%s: not an IPv4 address", v);
+			return -1;
+		}
+		r->has_addr4 = 1;
+	} else if (!strcmp(t, "port")) {
+		char *end;
+		unsigned long l = strtoul(v, &end, 10);
+		if (end == v || *end || l > 65535) {
+			snprintf(err, errlen, "error: port=%s: 0..65535", v);
+			return -1;
+		}
+		r->port = (uint16_t)l;
+		r->has_port = 1;
+	} else if (!strcmp(t, "time")) {
+		if (strlen(v) >= sizeof(r->time)) {
+			snprintf(err, errlen, "error: time=%s: too long", v);
+			return -1;
+		}
+		memcpy(r->time, v, strlen(v) + 1);
 	} else if (!strcmp(t, "limit")) {
 		char *end;
 		unsigned long l = strtoul(v, &end, 10);
@@ -126,27 +148,49 @@ int ctl_parse(const char *line, size_t len, struct ctl_req *r, char *err,
 			 CTL_VERSION, CTL_VERSION);
 		return -1;
 	}
-	int first = 2;
-	if (!strcmp(tok[1], "status")) {
-		r->cmd = CTL_CMD_STATUS;
-	} else if (!strcmp(tok[1], "stats")) {
-		r->cmd = CTL_CMD_STATS;
-	} else if (!strcmp(tok[1], "reload")) {
-		r->cmd = CTL_CMD_RELOAD;
-	} else if (nt >= 3 && !strcmp(tok[2], "list") &&
-		   (!strcmp(tok[1], "session") || !strcmp(tok[1], "bib"))) {
-		r->cmd =
-		    tok[1][0] == 's' ? CTL_CMD_SESSION_LIST : CTL_CMD_BIB_LIST;
-		first = 3;
-	} else {
+	/* the grammar as a table (bgpctl's way): one or two words */
+	static const struct {
+		const char *w1, *w2;
+		enum ctl_cmd cmd;
+	} cmds[] = {
+	    {"status", NULL, CTL_CMD_STATUS},
+	    {"stats", NULL, CTL_CMD_STATS},
+	    {"reload", NULL, CTL_CMD_RELOAD},
+	    {"session", "list", CTL_CMD_SESSION_LIST},
+	    {"bib", "list", CTL_CMD_BIB_LIST},
+	    {"timeouts", "show", CTL_CMD_TIMEOUTS_SHOW},
+	    {"eam", "list", CTL_CMD_EAM_LIST},
+	    {"pool4", "list", CTL_CMD_POOL4_LIST},
+	    {"dns64", "stats", CTL_CMD_DNS64_STATS},
+	    {"log", "lookup", CTL_CMD_LOG_LOOKUP},
+	};
+	int first = -1;
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(tok[1], cmds[i].w1))
+			continue;
+		if (cmds[i].w2 && (nt < 3 || strcmp(tok[2], cmds[i].w2)))
+			continue;
+		r->cmd = cmds[i].cmd;
+		first = cmds[i].w2 ? 3 : 2;
+		break;
+	}
+	if (first < 0) {
 		snprintf(err, errlen,
-			 "error: unknown command '%s'; commands: status, "
-			 "stats, session list, bib list, reload",
-			 tok[1]);
+			 "error: unknown command '%s%s%s'; commands: status, "
+			 "stats, reload, session list, bib list, timeouts "
+			 "show, eam list, pool4 list, dns64 stats, log lookup",
+			 tok[1], nt > 2 ? " " : "", nt > 2 ? tok[2] : "");
 		return -1;
 	}
 	for (int i = first; i < nt; i++)
 		if (parse_arg(tok[i], r, err, errlen))
 			return -1;
+	if (r->cmd == CTL_CMD_LOG_LOOKUP &&
+	    (!r->has_addr4 || !r->has_port || r->proto < 0 || !r->time[0])) {
+		snprintf(err, errlen,
+			 "error: log lookup needs addr=IPV4 port=PORT "
+			 "proto=tcp|udp|icmp time=TIME");
+		return -1;
+	}
 	return 0;
 }

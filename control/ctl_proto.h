@@ -23,6 +23,11 @@ enum ctl_cmd {
 	CTL_CMD_SESSION_LIST,
 	CTL_CMD_BIB_LIST,
 	CTL_CMD_RELOAD, /* a change: writers only (SO_PEERCRED) */
+	CTL_CMD_TIMEOUTS_SHOW,
+	CTL_CMD_EAM_LIST,
+	CTL_CMD_POOL4_LIST,
+	CTL_CMD_DNS64_STATS,
+	CTL_CMD_LOG_LOOKUP, /* addr= port= proto= time= */
 };
 
 struct ctl_req {
@@ -34,6 +39,10 @@ struct ctl_req {
 	unsigned worker; /* cursor: where the page starts */
 	uint32_t slot;
 	uint32_t limit; /* 1..CTL_PAGE_MAX */
+	int has_addr4, has_port;
+	uint32_t addr4; /* log lookup: network order */
+	uint16_t port;
+	char time[48]; /* log lookup: RFC 3339 UTC or seconds since 1970 */
 };
 
 /* 0, or -1 with err ("error: ..." text for the reply, no newline). */

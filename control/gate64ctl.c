@@ -9,6 +9,9 @@
  *   gate64ctl [-s SOCKET] [--json] bib list [--proto P] [--src IPV6]
  *                                           [--limit N]
  *   gate64ctl [-s SOCKET] reload
+ *   gate64ctl [-s SOCKET] [--json] timeouts show | eam list | pool4 list
+ *   gate64ctl [-s SOCKET] dns64 stats
+ *   gate64ctl [-s SOCKET] log lookup IPV4 PORT PROTO TIME
  *
  * Lists are fetched a page (at most 1000 entries) at a time, following the
  * daemon's cursor, until the end or --limit entries.
@@ -42,6 +45,9 @@ static void usage(FILE *f)
 		"N]\n"
 		"  reload                      read the configuration file "
 		"again: all of it or nothing\n"
+		"  timeouts show | eam list | pool4 list | dns64 stats\n"
+		"  log lookup IPV4 PORT tcp|udp|icmp TIME   who held it then "
+		"(RFC 6888)\n"
 		"SOCKET: gate64d's control socket ([gate64] control-socket), "
 		"default %s\n",
 		DEFAULT_SOCKET);
@@ -209,15 +215,39 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *cmd = argv[i++];
-	if (!strcmp(cmd, "status") || !strcmp(cmd, "stats") ||
-	    !strcmp(cmd, "reload")) {
-		if (i != argc) {
+	/* commands answered in one reply, printed as they come */
+	static const char *const simple[][2] = {
+	    {"status", NULL},	  {"stats", NULL}, {"reload", NULL},
+	    {"timeouts", "show"}, {"eam", "list"}, {"pool4", "list"},
+	    {"dns64", "stats"},
+	};
+	for (size_t k = 0; k < sizeof(simple) / sizeof(simple[0]); k++) {
+		const char *w2 = simple[k][1];
+		if (strcmp(cmd, simple[k][0]) ||
+		    (w2 && (i >= argc || strcmp(argv[i], w2))))
+			continue;
+		if (i + (w2 ? 1 : 0) != argc) {
 			usage(stderr);
 			return 2;
 		}
 		char line[64];
-		snprintf(line, sizeof(line), "1 %s%s\n", cmd,
-			 json ? " json" : "");
+		snprintf(line, sizeof(line), "1 %s%s%s%s\n", cmd, w2 ? " " : "",
+			 w2 ? w2 : "", json ? " json" : "");
+		char *r = ask(line);
+		fputs(r + 3, stdout);
+		free(r);
+		return 0;
+	}
+	if (!strcmp(cmd, "log") && i < argc && !strcmp(argv[i], "lookup")) {
+		if (argc - i != 5) {
+			fprintf(stderr, "gate64ctl: log lookup IPV4 PORT "
+					"tcp|udp|icmp TIME\n");
+			return 2;
+		}
+		char line[512];
+		snprintf(line, sizeof(line),
+			 "1 log lookup addr=%s port=%s proto=%s time=%s\n",
+			 argv[i + 1], argv[i + 2], argv[i + 3], argv[i + 4]);
 		char *r = ask(line);
 		fputs(r + 3, stdout);
 		free(r);

@@ -39,34 +39,6 @@ static int bad(const char *what, const char *value, const char *hint)
 }
 
 /* Seconds since the epoch (digits, optional .fraction) or RFC 3339. */
-static int parse_when(const char *s, uint64_t *t_ms)
-{
-	const char *p = s;
-	uint64_t sec = 0;
-
-	if (*p >= '0' && *p <= '9' && !strchr(s, '-')) {
-		for (; *p >= '0' && *p <= '9'; p++) {
-			if (sec > UINT64_MAX / 10000)
-				return -1;
-			sec = sec * 10 + (uint64_t)(*p - '0');
-		}
-		uint64_t ms = 0, scale = 100;
-		if (*p == '.') {
-			if (!(p[1] >= '0' && p[1] <= '9'))
-				return -1;
-			for (p++; *p >= '0' && *p <= '9'; p++) {
-				ms += (uint64_t)(*p - '0') * scale;
-				scale /= 10;
-			}
-		}
-		if (*p != '\0')
-			return -1;
-		*t_ms = sec * 1000 + ms;
-		return 0;
-	}
-	return nat64_log_parse_time(s, strlen(s), t_ms);
-}
-
 static void print_time(uint64_t t_ms)
 {
 	char t[32];
@@ -138,7 +110,7 @@ static int cmd_lookup(char **argv)
 			proto = i;
 	if (proto < 0)
 		return bad("PROTO", argv[3], "expected tcp, udp or icmp");
-	if (parse_when(argv[4], &t_ms) < 0)
+	if (nat64_log_parse_when(argv[4], &t_ms) < 0)
 		return bad("TIME", argv[4],
 			   "expected RFC 3339 UTC (2026-11-25T13:30:00Z) "
 			   "or seconds since the epoch");

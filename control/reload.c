@@ -251,3 +251,8 @@ int reload_apply(struct reload *r, struct dp *dp, char *msg, size_t msglen,
 	r->live = n;
 	return 0;
 }
+
+const struct cfg_gw *reload_live(const struct reload *r)
+{
+	return r ? r->live : NULL;
+}

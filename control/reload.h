@@ -39,5 +39,8 @@ int reload_init(struct reload **r, const char *file, char *err, size_t errlen);
 int reload_apply(struct reload *r, struct dp *dp, char *msg, size_t msglen,
 		 FILE *log);
 void reload_fini(struct reload *r);
+/* The configuration in use: the last one reloaded, or NULL (the one of
+ * the start). */
+const struct cfg_gw *reload_live(const struct reload *r);
 
 #endif

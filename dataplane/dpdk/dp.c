@@ -749,7 +749,19 @@ static void reconfig_answer(struct dp_worker *w)
 static void dump_answer(struct dp_worker *w)
 {
 	uint32_t n = 0, i = w->dump_start, cap = 0;
-	if (w->db) {
+	if (w->db && w->dump_kind == DP_DUMP_POOL4) {
+		struct pool4 *p4 = nat64_db_pool4(w->db);
+		for (uint8_t pr = 0; pr < NAT64_NPROTO && n < w->dump_max;
+		     pr++) {
+			uint64_t used, total;
+			pool4_usage(p4, pr, &used, &total);
+			memset(&w->dump_out[n], 0, sizeof(w->dump_out[n]));
+			w->dump_out[n].proto = pr;
+			w->dump_out[n].used = (uint32_t)used;
+			w->dump_out[n].total = (uint32_t)total;
+			n++;
+		}
+	} else if (w->db) {
 		const struct nat64_cfg *c = nat64_db_cfg(w->db);
 		cap =
 		    w->dump_kind == DP_DUMP_BIB ? c->max_bib : c->max_sessions;

@@ -131,7 +131,12 @@ void dp_eal_cleanup(void);
  */
 #define DP_DUMP_END 0xffffffffu
 
-enum dp_dump_kind { DP_DUMP_SESSIONS, DP_DUMP_BIB };
+enum dp_dump_kind {
+	DP_DUMP_SESSIONS,
+	DP_DUMP_BIB,
+	DP_DUMP_POOL4, /* one entry per protocol: used / total ports of the
+			  worker's pool4 slice (start is ignored) */
+};
 
 struct dp_dump_entry {
 	uint8_t proto;	   /* enum nat64_proto */
@@ -144,6 +149,7 @@ struct dp_dump_entry {
 	uint32_t idle;		/* sessions: seconds since the last packet */
 	uint32_t expires;	/* sessions: seconds left */
 	uint32_t nsess;		/* BIB: its sessions */
+	uint32_t used, total;	/* POOL4: ports in use, in the slice */
 };
 
 int dp_dump_request(struct dp *dp, unsigned worker, enum dp_dump_kind kind,

@@ -578,3 +578,31 @@ int nat64_log_lookup(FILE *f, uint32_t addr4, uint16_t port4, uint8_t proto,
 	*until_ms = until;
 	return 1;
 }
+
+int nat64_log_parse_when(const char *s, uint64_t *t_ms)
+{
+	const char *p = s;
+	uint64_t sec = 0;
+
+	if (*p >= '0' && *p <= '9' && !strchr(s, '-')) {
+		for (; *p >= '0' && *p <= '9'; p++) {
+			if (sec > UINT64_MAX / 10000)
+				return -1;
+			sec = sec * 10 + (uint64_t)(*p - '0');
+		}
+		uint64_t ms = 0, scale = 100;
+		if (*p == '.') {
+			if (!(p[1] >= '0' && p[1] <= '9'))
+				return -1;
+			for (p++; *p >= '0' && *p <= '9'; p++) {
+				ms += (uint64_t)(*p - '0') * scale;
+				scale /= 10;
+			}
+		}
+		if (*p != '\0')
+			return -1;
+		*t_ms = sec * 1000 + ms;
+		return 0;
+	}
+	return nat64_log_parse_time(s, strlen(s), t_ms);
+}

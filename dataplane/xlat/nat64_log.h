@@ -103,6 +103,10 @@ unsigned nat64_log_drain(struct nat64_log_ring *r, FILE *f);
  * still held at the end of the file); 0 if nobody held it; -1 on a read
  * error.
  */
+/* A time as the lookups take it: seconds since the epoch (with an
+ * optional .fraction) or RFC 3339 UTC.  0 or -1. */
+int nat64_log_parse_when(const char *s, uint64_t *t_ms);
+
 int nat64_log_lookup(FILE *f, uint32_t addr4, uint16_t port4, uint8_t proto,
 		     uint64_t t_ms, struct nat64_log_event *who,
 		     uint64_t *until_ms);

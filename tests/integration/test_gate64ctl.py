@@ -27,8 +27,10 @@ def gw():
     try:
         lab.start_http("server", L.SERVER4, 8080, PAGE_TEXT)
         lab.sock = os.path.join(lab.tmpdir, "gate64.sock")
+        lab.maplog = os.path.join(lab.tmpdir, "mapping.log")
         lab.gate64d = lab.start_gate64(
             extra={"gate64": {"control-socket": lab.sock},
+                   "nat64": {"mapping-log": lab.maplog},
                    "metrics": {"listen": "127.0.0.1:%d" % METRICS_PORT}})
         url = "http://[%s]:8080/" % L.nat64(L.SERVER4)
         r = lab.run("client", ["curl", "-6", "-sS", "-m", "5", url])
@@ -189,3 +191,50 @@ def test_metrics_after_known_traffic(gw):
 def test_metrics_unknown_path(gw):
     code, body = scrape(gw, "/other")
     assert code == 404 and "GET /metrics" in body
+
+
+def test_timeouts_eam_pool4(gw):
+    """The running configuration: RFC 6146 §4 timeouts, the EAM table
+    (RFC 7757), pool4 with the ports the flows use."""
+    r = ctl(gw, "timeouts", "show")
+    assert r.returncode == 0, r.stderr
+    t = dict(l.split() for l in r.stdout.splitlines())
+    assert t == {"udp": "300", "icmp": "60", "tcp-est": "7440",
+                 "tcp-trans": "240", "tcp-syn": "6"}, r.stdout
+    assert json.loads(ctl(gw, "--json", "timeouts", "show").stdout)[
+        "tcp-est"] == 7440
+    r = ctl(gw, "eam", "list")
+    assert "%s/32 %s/128" % (L.PORTAL4, L.PORTAL6) in r.stdout, r.stdout
+    r = ctl(gw, "pool4", "list")
+    assert "range %s tcp 1024-65535" % L.POOL4 in r.stdout, r.stdout
+    used = {l.split()[1]: int(l.split()[2]) for l in r.stdout.splitlines()
+            if l.startswith("usage ")}
+    assert used["tcp"] >= 1 and used["icmp"] >= 1, r.stdout
+    j = json.loads(ctl(gw, "--json", "pool4", "list").stdout)
+    assert j["usage"]["tcp"]["total"] == 64512
+
+
+def test_log_lookup_names_the_client(gw):
+    """RFC 6888 §4: the pool4 port of the curl's session, looked up at
+    the current time, names the IPv6 client that held it."""
+    rows = [l.split() for l in ctl(gw, "session", "list").stdout
+            .splitlines()[1:] if l.startswith("tcp")]
+    assert rows
+    port = rows[0][2].split(":")[1]
+    deadline = time.time() + 5
+    while True:  # the control thread writes the log every 50 ms
+        r = ctl(gw, "log", "lookup", L.POOL4, port, "tcp",
+                str(int(time.time())))
+        if "NAT64_BIB_CREATE" in r.stdout or time.time() > deadline:
+            break
+        time.sleep(0.1)
+    assert r.returncode == 0, r.stderr
+    assert "src=[%s]:" % L.CLIENT6 in r.stdout, r.stdout
+    assert "still held" in r.stdout
+    r = ctl(gw, "log", "lookup", L.POOL4, "1", "udp", "2000-01-01T00:00:00Z")
+    assert r.stdout.strip() == "nobody", r.stdout
+
+
+def test_dns64_stats_without_dns64(gw):
+    r = ctl(gw, "dns64", "stats")
+    assert r.returncode == 1 and "no [dns64] section" in r.stderr
