@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE /* accept4 */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -246,19 +247,22 @@ static void cmd_status(struct ctl *c, FILE *out, int json)
 		fprintf(out,
 			"ok\n{\"mode\":\"dpdk\",\"type\":\"%s\",\"workers\":"
 			"%u,\"arms\":%u,\"pool6\":\"%s/%u\",\"uptime\":%ld,"
-			"\"bib\":%llu,\"sessions\":%llu,\"dns64\":%s}\n",
+			"\"bib\":%llu,\"sessions\":%llu,\"dns64\":%s,"
+			"\"unsaved_changes\":%u}\n",
 			type, dp_nworkers(c->dp), c->cfg->dp.one_arm ? 1u : 2u,
 			p6, (unsigned)c->cfg->xlat.pool6.len, up,
 			(unsigned long long)nb, (unsigned long long)ns,
-			c->dns ? "true" : "false");
+			c->dns ? "true" : "false", reload_unsaved(c->rl));
 		return;
 	}
 	fprintf(out,
 		"ok\nmode dpdk\ntype %s\nworkers %u\narms %u\npool6 %s/%u\n"
-		"uptime %ld\nbib %llu\nsessions %llu\ndns64 %s\n",
+		"uptime %ld\nbib %llu\nsessions %llu\ndns64 %s\n"
+		"unsaved-changes %u\n",
 		type, dp_nworkers(c->dp), c->cfg->dp.one_arm ? 1u : 2u, p6,
 		(unsigned)c->cfg->xlat.pool6.len, up, (unsigned long long)nb,
-		(unsigned long long)ns, c->dns ? "on" : "off");
+		(unsigned long long)ns, c->dns ? "on" : "off",
+		reload_unsaved(c->rl));
 }
 
 static void cmd_stats(struct ctl *c, FILE *out, int json)
@@ -448,8 +452,8 @@ static void cmd_log_lookup(struct ctl *c, FILE *out, const struct ctl_req *r)
 	}
 }
 
-/* A change: root and gate64d's own user only (SO_PEERCRED). */
-static void cmd_reload(struct ctl *c, FILE *out, int fd)
+/* Changes: root and gate64d's own user only (SO_PEERCRED). */
+static int writer(FILE *out, int fd)
 {
 	struct ucred cr;
 	socklen_t len = sizeof(cr);
@@ -458,17 +462,56 @@ static void cmd_reload(struct ctl *c, FILE *out, int fd)
 			"error: cannot tell who is asking (SO_PEERCRED: "
 			"%s)\n",
 			strerror(errno));
-		return;
+		return 0;
 	}
 	if (cr.uid != 0 && cr.uid != geteuid()) {
 		fprintf(out,
-			"error: reload changes the gateway: allowed to root "
-			"and to gate64d's user (uid %u), not to uid %u\n",
+			"error: this changes the gateway: allowed to root and "
+			"to gate64d's user (uid %u), not to uid %u\n",
 			(unsigned)geteuid(), (unsigned)cr.uid);
-		return;
+		return 0;
 	}
-	char msg[4096];
-	int e = reload_apply(c->rl, c->dp, msg, sizeof(msg), stderr);
+	return 1;
+}
+
+/* A change through the reload path: validated whole, applied at the
+ * workers' quiescent point, or refused with nothing changed. */
+static void cmd_change(struct ctl *c, FILE *out, const struct ctl_req *r)
+{
+	char msg[4096], key[160], val[400];
+	const char *v = NULL;
+	int e;
+	const char(*a)[64] = r->args;
+	switch (r->cmd) {
+	case CTL_CMD_RELOAD:
+		e = reload_apply(c->rl, c->dp, msg, sizeof(msg), stderr);
+		break;
+	case CTL_CMD_CONFIG_SAVE:
+		e = reload_save(c->rl, msg, sizeof(msg));
+		break;
+	default:
+		if (r->cmd == CTL_CMD_TIMEOUTS_SET) {
+			snprintf(key, sizeof(key), "nat64:timeout-%s", a[0]);
+			v = a[1];
+		} else if (r->cmd == CTL_CMD_EAM_ADD) {
+			snprintf(key, sizeof(key), "eam:%s", a[0]);
+			snprintf(val, sizeof(val), "%s %s", a[1], a[2]);
+			v = val;
+		} else if (r->cmd == CTL_CMD_EAM_DEL) {
+			snprintf(key, sizeof(key), "eam:%s", a[0]);
+		} else if (r->cmd == CTL_CMD_BIB_ADD) {
+			snprintf(key, sizeof(key), "static-bib:%s", a[0]);
+			snprintf(val, sizeof(val), "%s %s %s %s %s", a[1], a[2],
+				 a[3], a[4], a[5]);
+			v = val;
+		} else { /* CTL_CMD_BIB_DEL */
+			snprintf(key, sizeof(key), "static-bib:%s", a[0]);
+		}
+		for (char *p = key; *p; p++) /* iniparser's names */
+			*p = (char)tolower((unsigned char)*p);
+		e = reload_set(c->rl, c->dp, key, v, msg, sizeof(msg), stderr);
+		break;
+	}
 	if (e)
 		fprintf(out, "error: %s\n", msg);
 	else
@@ -519,9 +562,10 @@ static void serve(struct ctl *c, int fd)
 		cmd_status(c, out, r.json);
 	else if (r.cmd == CTL_CMD_STATS)
 		cmd_stats(c, out, r.json);
-	else if (r.cmd == CTL_CMD_RELOAD)
-		cmd_reload(c, out, fd);
-	else if (r.cmd == CTL_CMD_TIMEOUTS_SHOW)
+	else if (ctl_is_change(r.cmd)) {
+		if (writer(out, fd))
+			cmd_change(c, out, &r);
+	} else if (r.cmd == CTL_CMD_TIMEOUTS_SHOW)
 		cmd_timeouts(c, out, r.json);
 	else if (r.cmd == CTL_CMD_EAM_LIST)
 		cmd_eam(c, out, r.json);

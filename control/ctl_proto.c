@@ -163,6 +163,12 @@ int ctl_parse(const char *line, size_t len, struct ctl_req *r, char *err,
 	    {"pool4", "list", CTL_CMD_POOL4_LIST},
 	    {"dns64", "stats", CTL_CMD_DNS64_STATS},
 	    {"log", "lookup", CTL_CMD_LOG_LOOKUP},
+	    {"timeouts", "set", CTL_CMD_TIMEOUTS_SET},
+	    {"eam", "add", CTL_CMD_EAM_ADD},
+	    {"eam", "del", CTL_CMD_EAM_DEL},
+	    {"bib", "add", CTL_CMD_BIB_ADD},
+	    {"bib", "del", CTL_CMD_BIB_DEL},
+	    {"config", "save", CTL_CMD_CONFIG_SAVE},
 	};
 	int first = -1;
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
@@ -177,10 +183,37 @@ int ctl_parse(const char *line, size_t len, struct ctl_req *r, char *err,
 	if (first < 0) {
 		snprintf(err, errlen,
 			 "error: unknown command '%s%s%s'; commands: status, "
-			 "stats, reload, session list, bib list, timeouts "
-			 "show, eam list, pool4 list, dns64 stats, log lookup",
+			 "stats, reload, session list, bib list|add|del, "
+			 "timeouts show|set, eam list|add|del, pool4 list, "
+			 "dns64 stats, log lookup, config save",
 			 tok[1], nt > 2 ? " " : "", nt > 2 ? tok[2] : "");
 		return -1;
+	}
+	static const unsigned want[] = {
+	    [CTL_CMD_TIMEOUTS_SET] = 2, [CTL_CMD_EAM_ADD] = 3,
+	    [CTL_CMD_EAM_DEL] = 1,	[CTL_CMD_BIB_ADD] = 6,
+	    [CTL_CMD_BIB_DEL] = 1,	[CTL_CMD_CONFIG_SAVE] = 0,
+	};
+	if (ctl_is_change(r->cmd)) { /* positional arguments */
+		for (int i = first; i < nt; i++) {
+			if (r->nargs == CTL_ARGS_MAX ||
+			    strlen(tok[i]) >= sizeof(r->args[0]) ||
+			    strpbrk(tok[i], "=[];#\"")) {
+				snprintf(err, errlen,
+					 "error: argument '%s': too many, too "
+					 "long, or with = [ ] ; # \"",
+					 tok[i]);
+				return -1;
+			}
+			memcpy(r->args[r->nargs++], tok[i], strlen(tok[i]) + 1);
+		}
+		if (r->nargs != want[r->cmd]) {
+			snprintf(err, errlen,
+				 "error: %s %s takes %u arguments, not %u",
+				 tok[1], tok[2], want[r->cmd], r->nargs);
+			return -1;
+		}
+		return 0;
 	}
 	for (int i = first; i < nt; i++)
 		if (parse_arg(tok[i], r, err, errlen))
@@ -193,4 +226,12 @@ int ctl_parse(const char *line, size_t len, struct ctl_req *r, char *err,
 		return -1;
 	}
 	return 0;
+}
+
+int ctl_is_change(enum ctl_cmd cmd)
+{
+	return cmd == CTL_CMD_RELOAD || cmd == CTL_CMD_TIMEOUTS_SET ||
+	       cmd == CTL_CMD_EAM_ADD || cmd == CTL_CMD_EAM_DEL ||
+	       cmd == CTL_CMD_BIB_ADD || cmd == CTL_CMD_BIB_DEL ||
+	       cmd == CTL_CMD_CONFIG_SAVE;
 }

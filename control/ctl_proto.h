@@ -28,7 +28,16 @@ enum ctl_cmd {
 	CTL_CMD_POOL4_LIST,
 	CTL_CMD_DNS64_STATS,
 	CTL_CMD_LOG_LOOKUP, /* addr= port= proto= time= */
+	/* changes (writers only), positional arguments in args[] */
+	CTL_CMD_TIMEOUTS_SET, /* NAME SECONDS */
+	CTL_CMD_EAM_ADD,      /* NAME IPV4/LEN IPV6/LEN */
+	CTL_CMD_EAM_DEL,      /* NAME */
+	CTL_CMD_BIB_ADD,      /* NAME PROTO IPV6 PORT IPV4 PORT */
+	CTL_CMD_BIB_DEL,      /* NAME */
+	CTL_CMD_CONFIG_SAVE,
 };
+
+#define CTL_ARGS_MAX 6
 
 struct ctl_req {
 	enum ctl_cmd cmd;
@@ -42,8 +51,13 @@ struct ctl_req {
 	int has_addr4, has_port;
 	uint32_t addr4; /* log lookup: network order */
 	uint16_t port;
-	char time[48]; /* log lookup: RFC 3339 UTC or seconds since 1970 */
+	char time[48];	/* log lookup: RFC 3339 UTC or seconds since 1970 */
+	unsigned nargs; /* the positional arguments of a change */
+	char args[CTL_ARGS_MAX][64];
 };
+
+/* Does the command change the gateway (writers only)? */
+int ctl_is_change(enum ctl_cmd cmd);
 
 /* 0, or -1 with err ("error: ..." text for the reply, no newline). */
 int ctl_parse(const char *line, size_t len, struct ctl_req *r, char *err,

@@ -12,6 +12,10 @@
  *   gate64ctl [-s SOCKET] [--json] timeouts show | eam list | pool4 list
  *   gate64ctl [-s SOCKET] dns64 stats
  *   gate64ctl [-s SOCKET] log lookup IPV4 PORT PROTO TIME
+ *   gate64ctl [-s SOCKET] timeouts set NAME SECONDS
+ *   gate64ctl [-s SOCKET] eam add NAME IPV4/LEN IPV6/LEN | eam del NAME
+ *   gate64ctl [-s SOCKET] bib add NAME PROTO IPV6 PORT IPV4 PORT
+ *   gate64ctl [-s SOCKET] bib del NAME | config save
  *
  * Lists are fetched a page (at most 1000 entries) at a time, following the
  * daemon's cursor, until the end or --limit entries.
@@ -48,6 +52,14 @@ static void usage(FILE *f)
 		"  timeouts show | eam list | pool4 list | dns64 stats\n"
 		"  log lookup IPV4 PORT tcp|udp|icmp TIME   who held it then "
 		"(RFC 6888)\n"
+		"changes (root or gate64d's user; not in the file until "
+		"config save):\n"
+		"  timeouts set udp|icmp|tcp-est|tcp-trans|tcp-syn SECONDS\n"
+		"  eam add NAME IPV4/LEN IPV6/LEN | eam del NAME\n"
+		"  bib add NAME tcp|udp|icmp IPV6 PORT IPV4 PORT | bib del "
+		"NAME\n"
+		"  config save                 write the configuration in use "
+		"to its file\n"
 		"SOCKET: gate64d's control socket ([gate64] control-socket), "
 		"default %s\n",
 		DEFAULT_SOCKET);
@@ -233,6 +245,43 @@ int main(int argc, char **argv)
 		char line[64];
 		snprintf(line, sizeof(line), "1 %s%s%s%s\n", cmd, w2 ? " " : "",
 			 w2 ? w2 : "", json ? " json" : "");
+		char *r = ask(line);
+		fputs(r + 3, stdout);
+		free(r);
+		return 0;
+	}
+	/* changes: the words as they are (the daemon checks them) */
+	static const struct {
+		const char *w1, *w2, *args;
+		int n;
+	} change[] = {
+	    {"timeouts", "set", "NAME SECONDS", 2},
+	    {"eam", "add", "NAME IPV4/LEN IPV6/LEN", 3},
+	    {"eam", "del", "NAME", 1},
+	    {"bib", "add", "NAME tcp|udp|icmp IPV6 PORT IPV4 PORT", 6},
+	    {"bib", "del", "NAME", 1},
+	    {"config", "save", "", 0},
+	};
+	for (size_t k = 0; k < sizeof(change) / sizeof(change[0]); k++) {
+		if (strcmp(cmd, change[k].w1) || i >= argc ||
+		    strcmp(argv[i], change[k].w2))
+			continue;
+		if (argc - i - 1 != change[k].n) {
+			fprintf(stderr, "gate64ctl: %s %s %s\n", cmd,
+				change[k].w2, change[k].args);
+			return 2;
+		}
+		char line[1024];
+		size_t l = (size_t)snprintf(line, sizeof(line), "1 %s %s", cmd,
+					    change[k].w2);
+		for (int a = i + 1; a < argc && l < sizeof(line); a++)
+			l += (size_t)snprintf(line + l, sizeof(line) - l, " %s",
+					      argv[a]);
+		if (l + 2 > sizeof(line)) {
+			fprintf(stderr, "gate64ctl: arguments too long\n");
+			return 2;
+		}
+		snprintf(line + l, sizeof(line) - l, "\n");
 		char *r = ask(line);
 		fputs(r + 3, stdout);
 		free(r);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <iniparser/iniparser.h>
 
@@ -13,7 +14,8 @@
 
 struct reload {
 	char file[512];
-	dictionary *cur;     /* the file as last applied */
+	unsigned unsaved;    /* runtime changes not in the file yet */
+	dictionary *cur;     /* the configuration as last applied */
 	struct cfg_gw *live; /* the tables in use since the last reload;
 				NULL: still those of the start */
 };
@@ -140,7 +142,7 @@ static int check_one(const char *k, const char *va, const char *vb, void *arg)
 	size_t sl = colon ? (size_t)(colon - k) : strlen(k);
 	snprintf(sec, sizeof(sec), "%.*s", (int)sl, k);
 	snprintf(c->msg, c->len,
-		 "reload refused, nothing changed: [%s] %s %s: it cannot "
+		 "refused, nothing changed: [%s] %s %s: it cannot "
 		 "change while gate64d runs; restart gate64d to apply it",
 		 sec, colon ? colon + 1 : "",
 		 !new	? "removed"
@@ -171,37 +173,41 @@ static int log_one(const char *k, const char *va, const char *vb, void *arg)
 	return 0;
 }
 
-int reload_apply(struct reload *r, struct dp *dp, char *msg, size_t msglen,
-		 FILE *log)
+/* Apply the configuration in file 'path' (r->file, or a runtime change
+ * written to a temporary file); 'shown' names it in messages. */
+static int apply_path(struct reload *r, struct dp *dp, const char *path,
+		      const char *shown, char *msg, size_t msglen, FILE *log)
 {
 	char err[1024];
 	struct cfg_gw *n = calloc(1, sizeof(*n));
 	msg[0] = 0;
 	if (!n) {
-		snprintf(msg, msglen, "reload refused: out of memory");
+		snprintf(msg, msglen, "refused: out of memory");
 		return -EINVAL;
 	}
 	/* 1. the whole file, validated as at start */
-	if (cfg_gw_load(n, r->file, err, sizeof(err))) {
-		snprintf(msg, msglen, "reload refused, nothing changed: %s",
-			 err);
+	if (cfg_gw_load(n, path, err, sizeof(err))) {
+		snprintf(msg, msglen, "refused, nothing changed: %s%s", shown,
+			 err + strlen(path));
 		free(n);
 		return -EINVAL;
 	}
 	if (n->has_dns64) {
 		static struct cfg_dns64 d;
-		if (cfg_dns64_load(&d, r->file, err, sizeof(err))) {
-			snprintf(msg, msglen,
-				 "reload refused, nothing changed: %s", err);
+		if (cfg_dns64_load(&d, path, err, sizeof(err))) {
+			snprintf(msg, msglen, "refused, nothing changed: %s%s",
+				 shown,
+				 strncmp(err, path, strlen(path))
+				     ? err
+				     : err + strlen(path));
 			cfg_gw_free(n);
 			free(n);
 			return -EINVAL;
 		}
 	}
-	dictionary *nd = iniparser_load(r->file);
+	dictionary *nd = iniparser_load(path);
 	if (!nd) {
-		snprintf(msg, msglen, "reload refused: %s: cannot read it",
-			 r->file);
+		snprintf(msg, msglen, "refused: %s: cannot read it", shown);
 		cfg_gw_free(n);
 		free(n);
 		return -EINVAL;
@@ -215,7 +221,7 @@ int reload_apply(struct reload *r, struct dp *dp, char *msg, size_t msglen,
 	}
 	if (e) {
 		if (e == -ENOMEM)
-			snprintf(msg, msglen, "reload refused: out of memory");
+			snprintf(msg, msglen, "refused: out of memory");
 		iniparser_freedict(nd);
 		cfg_gw_free(n);
 		free(n);
@@ -255,4 +261,106 @@ int reload_apply(struct reload *r, struct dp *dp, char *msg, size_t msglen,
 const struct cfg_gw *reload_live(const struct reload *r)
 {
 	return r ? r->live : NULL;
+}
+
+int reload_apply(struct reload *r, struct dp *dp, char *msg, size_t msglen,
+		 FILE *log)
+{
+	int e = apply_path(r, dp, r->file, r->file, msg, msglen, log);
+	if (!e)
+		r->unsaved = 0; /* the file is what runs */
+	return e;
+}
+
+int reload_set(struct reload *r, struct dp *dp, const char *key,
+	       const char *value, char *msg, size_t msglen, FILE *log)
+{
+	/* the configuration in use, changed, written whole to a private
+	 * file and applied like a reload of it */
+	char tmp[] = "/tmp/gate64d-change-XXXXXX";
+	int fd = mkstemp(tmp);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		snprintf(msg, msglen,
+			 "refused: cannot write a temporary "
+			 "file in /tmp");
+		if (fd >= 0)
+			close(fd);
+		unlink(tmp);
+		return -EINVAL;
+	}
+	char *old = NULL;
+	const char *ov = iniparser_getstring(r->cur, key, NULL);
+	if (ov)
+		old = strdup(ov);
+	if (value) {
+		/* a new section first, then the key */
+		char sec[64];
+		snprintf(sec, sizeof(sec), "%s", key);
+		char *colon = strchr(sec, ':');
+		if (colon)
+			*colon = 0;
+		if (!iniparser_find_entry(r->cur, sec))
+			iniparser_set(r->cur, sec, NULL);
+		iniparser_set(r->cur, key, value);
+	} else {
+		iniparser_unset(r->cur, key);
+	}
+	iniparser_dump_ini(r->cur, f);
+	fclose(f);
+	/* r->cur holds the change now: undo it; apply_path sets it again
+	 * from the file when everything is accepted */
+	if (old)
+		iniparser_set(r->cur, key, old);
+	else
+		iniparser_unset(r->cur, key);
+	free(old);
+	int e = apply_path(r, dp, tmp, "(the change)", msg, msglen, log);
+	unlink(tmp);
+	if (!e)
+		r->unsaved++;
+	return e;
+}
+
+int reload_save(struct reload *r, char *msg, size_t msglen)
+{
+	char tmp[600], bak[600];
+	snprintf(tmp, sizeof(tmp), "%s.new", r->file);
+	snprintf(bak, sizeof(bak), "%s.bak", r->file);
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		snprintf(msg, msglen, "cannot write %s: %s", tmp,
+			 strerror(errno));
+		return -errno;
+	}
+	fprintf(f,
+		"; written by gate64ctl config save; the file before: "
+		"%s\n",
+		bak);
+	iniparser_dump_ini(r->cur, f);
+	if (fclose(f)) {
+		int e = errno;
+		snprintf(msg, msglen, "cannot write %s: %s", tmp, strerror(e));
+		unlink(tmp);
+		return -e;
+	}
+	unlink(bak);
+	if (link(r->file, bak) || rename(tmp, r->file)) {
+		int e = errno;
+		snprintf(msg, msglen, "cannot replace %s: %s", r->file,
+			 strerror(e));
+		unlink(tmp);
+		return -e;
+	}
+	snprintf(msg, msglen,
+		 "saved %u change%s to %s (comments are not kept; the file "
+		 "before is %s)\n",
+		 r->unsaved, r->unsaved == 1 ? "" : "s", r->file, bak);
+	r->unsaved = 0;
+	return 0;
+}
+
+unsigned reload_unsaved(const struct reload *r)
+{
+	return r ? r->unsaved : 0;
 }

@@ -39,6 +39,20 @@ int reload_init(struct reload **r, const char *file, char *err, size_t errlen);
 int reload_apply(struct reload *r, struct dp *dp, char *msg, size_t msglen,
 		 FILE *log);
 void reload_fini(struct reload *r);
+/*
+ * A runtime change (gate64ctl timeouts set, eam add|del, bib add|del):
+ * the configuration in use with "section:key" set to value (NULL:
+ * removed), validated and applied exactly as a reload of a file would be
+ * (the same rules: what needs a restart is refused).  The change is not in
+ * the file until reload_save(); reload_unsaved() counts them, and a reload
+ * of the file drops them.
+ */
+int reload_set(struct reload *r, struct dp *dp, const char *key,
+	       const char *value, char *msg, size_t msglen, FILE *log);
+/* Write the configuration in use to the file (the old one kept as
+ * FILE.bak, the new written aside and renamed over it).  0 or -errno. */
+int reload_save(struct reload *r, char *msg, size_t msglen);
+unsigned reload_unsaved(const struct reload *r);
 /* The configuration in use: the last one reloaded, or NULL (the one of
  * the start). */
 const struct cfg_gw *reload_live(const struct reload *r);

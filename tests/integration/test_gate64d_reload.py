@@ -220,3 +220,46 @@ def test_unprivileged_reads_but_cannot_change(gw):
     r = ctl(gw, "reload", user=65534)
     assert r.returncode == 1
     assert "not to uid 65534" in r.stderr, r.stderr
+
+
+def test_runtime_changes_and_config_save(gw):
+    """gate64ctl timeouts set / eam add|del / bib add: applied like a
+    reload (validated whole, at the workers' quiescent point), not in
+    the file until config save, which keeps the old file as .bak."""
+    r = ctl(gw, "timeouts", "set", "udp", "120")
+    assert r.returncode == 0, r.stderr
+    assert "nat64:timeout-udp: 300 -> 120" in r.stdout, r.stdout
+    assert "udp 120" in ctl(gw, "timeouts", "show").stdout
+    assert "unsaved-changes 1" in ctl(gw, "status").stdout
+    # RFC 7757: a published address added and removed at run time
+    gw.run("server", ["ip", "addr", "add", PORTAL2_4 + "/24", "dev",
+                      gw.ifname["server"]], check=True)
+    r = ctl(gw, "eam", "add", "portal2", PORTAL2_4 + "/32",
+            PORTAL2_6 + "/128")
+    assert r.returncode == 0, r.stderr
+    r = gw.run("client", ["ping", "-6", "-c", "1", "-W", "2", PORTAL2_6])
+    assert r.returncode == 0, r.stdout
+    assert ctl(gw, "eam", "del", "portal2").returncode == 0
+    r = gw.run("client", ["ping", "-6", "-c", "1", "-W", "1", PORTAL2_6])
+    assert r.returncode != 0, "the removed EAM entry still translates"
+    # a static BIB entry (RFC 6146 §3.5.2.1 static mapping) at run time
+    r = ctl(gw, "bib", "add", "web2", "tcp", L.CLIENT6, "8090", L.POOL4,
+            "8090")
+    assert r.returncode == 0, r.stderr
+    rows = ctl(gw, "bib", "list").stdout
+    assert "%s:8090 static" % L.POOL4 in " ".join(rows.split()), rows
+    r = ctl(gw, "bib", "del", "web2")
+    assert r.returncode == 1 and "removed" in r.stderr, r.stderr
+    r = ctl(gw, "timeouts", "set", "forever", "5")
+    assert r.returncode == 1 and "timeout-forever" in r.stderr, r.stderr
+    assert ctl(gw, "timeouts", "set", "udp", "120",
+               user=65534).returncode == 1
+    # saved: the file now says so, the old one is kept
+    r = ctl(gw, "config", "save")
+    assert r.returncode == 0, r.stderr
+    assert os.path.exists(gw.conf + ".bak")
+    text = open(gw.conf).read()
+    assert "timeout-udp" in text and "120" in text and "web2" in text
+    assert "unsaved-changes 0" in ctl(gw, "status").stdout
+    r = ctl(gw, "reload")
+    assert r.returncode == 0 and "no change" in r.stdout, r.stdout
