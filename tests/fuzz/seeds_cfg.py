@@ -115,6 +115,16 @@ CTL = {
     "session-src": b"1 session list src=2001:db8::1 cursor=15:4294967295\n",
     "crlf": b"1\tstatus\r\n",
     "trailing": b"1 status\nmore after the newline",
+    "reload": b"1 reload\n",
+    "timeouts-show": b"1 timeouts show json\n",
+    "timeouts-set": b"1 timeouts set udp 120\n",
+    "eam-add": b"1 eam add portal 198.51.100.10/32 2001:db8:64::10/128\n",
+    "eam-del": b"1 eam del portal\n",
+    "bib-add": b"1 bib add web tcp 2001:db8:1::10 80 192.0.2.1 80\n",
+    "config-save": b"1 config save\n",
+    "pool4-list": b"1 pool4 list json\n",
+    "log-lookup": b"1 log lookup addr=192.0.2.1 port=80 proto=tcp "
+                  b"time=2026-11-25T13:30:00Z\n",
     # invalid
     "no-newline": b"1 status",
     "empty": b"\n",
@@ -131,6 +141,9 @@ CTL = {
     "nul": b"1 status\0\n",
     "many-words": b"1 stats" + b" json" * 20 + b"\n",
     "long": b"1 status " + b"x" * 1100 + b"\n",
+    "set-args": b"1 timeouts set udp\n",
+    "set-bracket": b"1 eam add [x] 1.2.3.4/32 ::/128\n",
+    "lookup-missing": b"1 log lookup addr=192.0.2.1 port=80\n",
 }
 
 
