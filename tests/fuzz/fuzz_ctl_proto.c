@@ -47,16 +47,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(!strchr(err, '\n'));
 	} else {
 		CHECK(memchr(line, '\n', size) != NULL);
-		CHECK(r.cmd >= CTL_CMD_STATUS &&
-		      r.cmd <= CTL_CMD_CONFIG_SAVE);
+		CHECK(r.cmd >= CTL_CMD_STATUS && r.cmd <= CTL_CMD_CONFIG_SAVE);
 		CHECK(r.nargs <= CTL_ARGS_MAX);
 		CHECK(ctl_is_change(r.cmd) || r.nargs == 0);
 		for (unsigned i = 0; i < r.nargs; i++)
 			CHECK(memchr(r.args[i], 0, sizeof(r.args[i])) &&
 			      !strpbrk(r.args[i], "=[];#\""));
 		CHECK(r.cmd != CTL_CMD_LOG_LOOKUP ||
-		      (r.has_addr4 && r.has_port && r.proto >= 0 &&
-		       r.time[0]));
+		      (r.has_addr4 && r.has_port && r.proto >= 0 && r.time[0]));
 		CHECK(r.limit >= 1 && r.limit <= CTL_PAGE_MAX);
 		CHECK(r.proto >= -1 && r.proto <= 2);
 		CHECK(r.json == 0 || r.json == 1);
