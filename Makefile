@@ -3,7 +3,7 @@
 #   make test    install dependencies (Debian, root), build, lint, run every test
 #   make bench   benchmarks (never part of make test)
 #   make fuzz    run the fuzzers for FUZZ_SECONDS each
-#   make demo    (later issues) the lab demo
+#   make demo    the lab demo: gate64 in one command (MODE=dpdk)
 
 CC      ?= gcc
 CLANG   ?= clang
@@ -209,9 +209,11 @@ test: deps
 clean:
 	rm -rf $(B)
 
-demo:
-	@echo "make demo: the lab demo needs gate64d (DPDK dataplane issue) and is not built yet." >&2
-	@exit 1
+# make demo [MODE=dpdk]: the lab demo (scripts/demo.py), from nothing.
+MODE ?= dpdk
+demo: deps
+	$(MAKE) all
+	/usr/bin/python3 scripts/demo.py --mode $(MODE)
 
 # The golden corpus through the DPDK workers (net_ring ports, no hugepages).
 $(B)/tests/run_corpus_dp: tests/dpdk/run_corpus_dp.c $(B)/dataplane/dpdk/dp.o $(LIBDPL2) $(LIBXLAT) $(TESTLIB_OBJ)

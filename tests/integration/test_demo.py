@@ -1,0 +1,60 @@
+"""make demo's script (scripts/demo.py), non-interactively: it runs to
+the end, prints the fetched page and every step, and leaves nothing
+behind, also when interrupted (issue: one-command demo)."""
+import os
+import signal
+import subprocess
+import time
+
+import lab as L
+
+DEMO = os.path.join(L.ROOT, "scripts", "demo.py")
+
+
+def leftovers():
+    ns = subprocess.run(["ip", "netns", "list"], capture_output=True,
+                        text=True).stdout
+    left = [l for l in ns.splitlines() if l.startswith("g64-")]
+    for d in ("/run/gate64", "/var/run/dpdk"):
+        if os.path.isdir(d):
+            left += [os.path.join(d, n) for n in os.listdir(d)
+                     if n.startswith("g64lab-")]
+    left += [p for p in subprocess.run(
+        ["pgrep", "-a", "gate64d"], capture_output=True,
+        text=True).stdout.splitlines() if "g64lab-" in p]
+    return left
+
+
+def test_demo_runs_to_the_end():
+    r = subprocess.run([L.PYTHON, DEMO], capture_output=True, text=True,
+                       timeout=300)
+    out = r.stdout
+    assert r.returncode == 0, out + r.stderr
+    for text in ("=== 2. The client resolves www.portal.example",
+                 "IN\tAAAA\t64:ff9b::c633:6402",
+                 "<h1>Agency portal</h1>",
+                 "curl -6 http://[2001:db8:64::10]/",
+                 "192.0.2.1:", "198.51.100.2:80",
+                 "forward ", "NAT64_BIB_CREATE proto=tcp "
+                 "src=[2001:db8:1::2]:", "demo: done"):
+        assert text in out, "missing %r in:\n%s" % (text, out)
+    assert out.count("<h1>Agency portal</h1>") == 2, out
+    assert not leftovers(), leftovers()
+
+
+def test_demo_interrupted_cleans_up():
+    p = subprocess.Popen([L.PYTHON, DEMO], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+    seen = ""
+    deadline = time.time() + 120
+    while "gate64d: ready" not in seen and time.time() < deadline:
+        line = p.stdout.readline()
+        if not line:
+            break
+        seen += line
+    assert "gate64d: ready" in seen, seen
+    p.send_signal(signal.SIGINT)
+    rest, _ = p.communicate(timeout=60)
+    assert p.returncode != 0
+    assert "interrupted" in rest, seen + rest
+    assert not leftovers(), leftovers()
