@@ -1657,6 +1657,9 @@ int cfg_gw_eal_args(const struct cfg_gw *c, const char *prog, char **argv,
 	 * their runtime directory */
 	arg(&a, "--file-prefix");
 	arg(&a, "%s", c->file_prefix);
+	/* gate64ctl and the metrics are the telemetry: no DPDK telemetry
+	 * socket, one thread fewer keeping privileges (gate64d.c) */
+	arg(&a, "--no-telemetry");
 	for (unsigned i = 0; i < c->n_eal_extra; i++)
 		arg(&a, "%s", c->eal_extra[i]);
 	if (a.full)

@@ -15,12 +15,15 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,6 +55,47 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: gate64d -c FILE        run the gateway\n"
 		   "       gate64d --check -c FILE  validate FILE and exit\n");
+}
+
+/*
+ * After set-up gate64d keeps one capability: CAP_NET_ADMIN, which the
+ * ports need to detach at exit (net_af_xdp removes its XDP program with a
+ * netlink request).  Capabilities belong to a thread: this drops them for
+ * the calling thread (the bounding set too, and no new privileges by
+ * exec); the control thread calls it before it starts the DNS64 threads
+ * (they inherit), each worker lcore before its loop.  The EAL's own
+ * service threads (interrupts, telemetry), created by rte_eal_init, keep
+ * theirs: docs/control.md says so.
+ */
+static int drop_caps(char *err, size_t errlen)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	memset(d, 0, sizeof(d));
+	d[CAP_NET_ADMIN / 32].effective = 1u << (CAP_NET_ADMIN % 32);
+	d[CAP_NET_ADMIN / 32].permitted = 1u << (CAP_NET_ADMIN % 32);
+	for (int c = 0; c <= 63; c++)
+		if (c != CAP_NET_ADMIN)
+			prctl(PR_CAPBSET_DROP, c, 0, 0, 0); /* EINVAL: unknown
+							       to the kernel */
+	if (syscall(SYS_capset, &h, d)) {
+		snprintf(err, errlen, "dropping capabilities: %s",
+			 strerror(errno));
+		return -1;
+	}
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	return 0;
+}
+
+static int lcore_drop_caps(void *arg)
+{
+	char err[128];
+	(void)arg;
+	if (drop_caps(err, sizeof(err))) {
+		fprintf(stderr, "gate64d: lcore %u: %s\n", rte_lcore_id(), err);
+		return -1;
+	}
+	return 0;
 }
 
 /* The DPDK port of a configured device: a vdev is named by what comes
@@ -213,39 +257,40 @@ int main(int argc, char **argv)
 		goto out;
 	if (dp_start(dp, err, sizeof(err)))
 		goto out;
+	/* everything that needs privileges first: sockets bound, files
+	 * open; then the capabilities go, then the threads start (they
+	 * inherit the reduced set; the worker lcores drop theirs first) */
+	if (cfg.has_dns64 &&
+	    dns64_server_init(&dns, &dcfg.server, err, sizeof(err)))
+		goto out;
+	if (reload_init(&rl, file, err, sizeof(err)) ||
+	    ctl_open(&ctl, cfg.ctl_socket, cfg.ctl_mode, dp, &cfg, dns, rl, err,
+		     sizeof(err)))
+		goto out;
+	if (cfg.metrics_listen[0] && metrics_open(&met, cfg.metrics_listen, dp,
+						  &cfg, dns, err, sizeof(err)))
+		goto out;
+	if (drop_caps(err, sizeof(err)))
+		goto out;
+	if (dns && dns64_server_start(dns, err, sizeof(err)))
+		goto out;
 	for (unsigned i = 0; i < dp_nworkers(dp); i++) {
-		int r = rte_eal_remote_launch(dp_worker_main, dp_worker(dp, i),
-					      cfg.lcores[1 + i]);
+		unsigned lc = cfg.lcores[1 + i];
+		int r = rte_eal_remote_launch(lcore_drop_caps, NULL, lc);
+		if (!r)
+			r = rte_eal_wait_lcore(lc);
+		if (!r)
+			r = rte_eal_remote_launch(dp_worker_main,
+						  dp_worker(dp, i), lc);
 		if (r) {
 			snprintf(err, sizeof(err),
 				 "[dpdk] lcores: cannot start worker %u on "
 				 "lcore %u: %s",
-				 i, cfg.lcores[1 + i], strerror(-r));
+				 i, lc, strerror(r < 0 ? -r : r));
 			dp_stop(dp);
 			rte_eal_mp_wait_lcore();
 			goto out;
 		}
-	}
-	if (cfg.has_dns64 &&
-	    (dns64_server_init(&dns, &dcfg.server, err, sizeof(err)) ||
-	     dns64_server_start(dns, err, sizeof(err)))) {
-		dp_stop(dp);
-		rte_eal_mp_wait_lcore();
-		goto out;
-	}
-	if (reload_init(&rl, file, err, sizeof(err)) ||
-	    ctl_open(&ctl, cfg.ctl_socket, cfg.ctl_mode, dp, &cfg, dns, rl, err,
-		     sizeof(err))) {
-		dp_stop(dp);
-		rte_eal_mp_wait_lcore();
-		goto out;
-	}
-	if (cfg.metrics_listen[0] &&
-	    metrics_open(&met, cfg.metrics_listen, dp, &cfg, dns, err,
-			 sizeof(err))) {
-		dp_stop(dp);
-		rte_eal_mp_wait_lcore();
-		goto out;
 	}
 	unblock_signals();
 	if (cfg.pidfile[0])

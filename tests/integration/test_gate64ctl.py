@@ -238,3 +238,24 @@ def test_log_lookup_names_the_client(gw):
 def test_dns64_stats_without_dns64(gw):
     r = ctl(gw, "dns64", "stats")
     assert r.returncode == 1 and "no [dns64] section" in r.stderr
+
+
+def test_privileges_dropped_after_setup(gw):
+    """After set-up the control thread, the workers and the DNS64 threads
+    keep only CAP_NET_ADMIN (bit 12: the ports detach at exit); the EAL's
+    own service threads are the documented exception (docs/control.md)."""
+    pid = gw.gate64d.pid
+    threads = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+            st = dict(l.split(":", 1) for l in f.read().splitlines()
+                      if ":" in l)
+        threads[tid] = (st["Name"].strip(), int(st["CapEff"], 16))
+    ours = {t: v for t, v in threads.items()
+            if v[0] == "gate64d" or v[0].startswith("rte-worker")}
+    assert str(pid) in ours and any(
+        n.startswith("rte-worker") for n, _ in ours.values()), threads
+    for tid, (name, cap) in ours.items():
+        assert cap == 1 << 12, "%s (%s) CapEff %x" % (tid, name, cap)
+    with open("/proc/%d/status" % pid) as f:
+        assert "NoNewPrivs:\t1" in f.read()

@@ -731,11 +731,14 @@ static void expect_argv(const char *text, const char *const *want)
  * file prefix. */
 static void test_eal_vdevs(void **state)
 {
-	static const char *const want[] = {
-	    "gate64d", "-l",	    "0,1",	   "--main-lcore",
-	    "0",       "--no-pci",  "--vdev",	   "net_ring0",
-	    "--vdev",  "net_ring1", "--in-memory", "--file-prefix",
-	    "gate64",  NULL};
+	static const char *const want[] = {"gate64d",	  "-l",
+					   "0,1",	  "--main-lcore",
+					   "0",		  "--no-pci",
+					   "--vdev",	  "net_ring0",
+					   "--vdev",	  "net_ring1",
+					   "--in-memory", "--file-prefix",
+					   "gate64",	  "--no-telemetry",
+					   NULL};
 	(void)state;
 	expect_argv(BASE, want);
 }
@@ -743,13 +746,24 @@ static void test_eal_vdevs(void **state)
 /* A PCI device: -a for it, no --no-pci; no-huge with -m; extra args. */
 static void test_eal_pci(void **state)
 {
-	static const char *const want[] = {
-	    "gate64d",	     "-l",   "4,5,6",
-	    "--main-lcore",  "4",    "--vdev",
-	    "net_ring0",     "-a",   "0000:03:00.1",
-	    "--no-huge",     "-m",   "512",
-	    "--file-prefix", "lab1", "--log-level=8",
-	    "--huge-unlink", NULL};
+	static const char *const want[] = {"gate64d",
+					   "-l",
+					   "4,5,6",
+					   "--main-lcore",
+					   "4",
+					   "--vdev",
+					   "net_ring0",
+					   "-a",
+					   "0000:03:00.1",
+					   "--no-huge",
+					   "-m",
+					   "512",
+					   "--file-prefix",
+					   "lab1",
+					   "--no-telemetry",
+					   "--log-level=8",
+					   "--huge-unlink",
+					   NULL};
 	(void)state;
 	expect_argv(
 	    POOL4 PORT6
@@ -762,9 +776,13 @@ static void test_eal_pci(void **state)
 /* One-arm on a PCI device with hugepages and --socket-mem. */
 static void test_eal_onearm_hugepages(void **state)
 {
-	static const char *const want[] = {
-	    "gate64d", "-l",	       "0,1",  "--main-lcore",	"0",	  "-a",
-	    "03:00.0", "--socket-mem", "1024", "--file-prefix", "gate64", NULL};
+	static const char *const want[] = {"gate64d", "-l",
+					   "0,1",     "--main-lcore",
+					   "0",	      "-a",
+					   "03:00.0", "--socket-mem",
+					   "1024",    "--file-prefix",
+					   "gate64",  "--no-telemetry",
+					   NULL};
 	(void)state;
 	expect_argv(POOL4 "[port]\ndevice = 03:00.0\n"
 			  "address = 2001:db8:1::1/64, 198.51.100.1/24\n"
@@ -777,11 +795,11 @@ static void test_eal_nospace(void **state)
 	struct cfg_gw *c = load_ok(BASE);
 	char *argv[64], buf[4096];
 	(void)state;
-	/* 13 arguments and the NULL need 14 slots */
+	/* 14 arguments and the NULL need 15 slots */
 	assert_int_equal(
-	    cfg_gw_eal_args(c, "gate64d", argv, 13, buf, sizeof(buf)), -ENOSPC);
+	    cfg_gw_eal_args(c, "gate64d", argv, 14, buf, sizeof(buf)), -ENOSPC);
 	assert_int_equal(
-	    cfg_gw_eal_args(c, "gate64d", argv, 14, buf, sizeof(buf)), 13);
+	    cfg_gw_eal_args(c, "gate64d", argv, 15, buf, sizeof(buf)), 14);
 	assert_int_equal(cfg_gw_eal_args(c, "gate64d", argv, 64, buf, 40),
 			 -ENOSPC);
 	done(c);
