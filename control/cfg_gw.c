@@ -15,6 +15,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <grp.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -81,8 +82,12 @@ struct section {
 	const char *const *keys; /* NULL: any key (one entry per key) */
 };
 
-static const char *const keys_gate64[] = {"mode", "pidfile", "control-socket",
-					  "control-socket-mode", NULL};
+static const char *const keys_gate64[] = {"mode",
+					  "pidfile",
+					  "control-socket",
+					  "control-socket-mode",
+					  "control-socket-group",
+					  NULL};
 static const char *const keys_translator[] = {"type",
 					      "pool6",
 					      "pool6791",
@@ -586,6 +591,21 @@ static int parse_gate64(struct cfg_gw *c, const struct ctx *x)
 				   "permissions in octal, for example 0660 "
 				   "(owner and group may use gate64ctl)");
 		c->ctl_mode = (unsigned)m;
+	}
+	c->ctl_gid = -1;
+	v = get(x, "gate64", "control-socket-group");
+	if (v) {
+		char *end;
+		unsigned long g = strtoul(v, &end, 10);
+		const struct group *gr = NULL;
+		if (*v && !*end)
+			c->ctl_gid = (long)g;
+		else if ((gr = getgrnam(v)) != NULL)
+			c->ctl_gid = (long)gr->gr_gid;
+		else
+			return bad(x, "gate64", "control-socket-group", v,
+				   "no such group: a group name or a numeric "
+				   "gid (its members may use gate64ctl)");
 	}
 	v = get(x, "gate64", "control-socket");
 	if (v && *v) {

@@ -52,6 +52,7 @@ struct cfg_gw {
 	char ctl_socket[108];	 /* [gate64] control-socket, default
 				    /run/gate64/FILE-PREFIX.sock */
 	unsigned ctl_mode;	 /* [gate64] control-socket-mode, 0660 */
+	long ctl_gid;		 /* [gate64] control-socket-group, -1: none */
 	char metrics_listen[64]; /* [metrics] listen; empty: no [metrics]
 				    section, no endpoint */
 	int has_dns64; /* a [dns64] section: gate64d runs DNS64 too (its keys

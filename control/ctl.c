@@ -37,8 +37,8 @@ static const char *const state_name[NAT64_TCP_NSTATES] = {
     "CLOSED",	  "V4_INIT",	"V6_INIT",	     "ESTABLISHED",
     "V4_FIN_RCV", "V6_FIN_RCV", "V4_FIN_V6_FIN_RCV", "TRANS"};
 
-int ctl_open(struct ctl **cp, const char *path, unsigned mode, struct dp *dp,
-	     const struct cfg_gw *cfg, struct dns64_server *dns,
+int ctl_open(struct ctl **cp, const char *path, unsigned mode, long gid,
+	     struct dp *dp, const struct cfg_gw *cfg, struct dns64_server *dns,
 	     struct reload *rl, char *err, size_t errlen)
 {
 	struct sockaddr_un sa;
@@ -91,6 +91,7 @@ int ctl_open(struct ctl **cp, const char *path, unsigned mode, struct dp *dp,
 	}
 	unlink(path);
 	if (bind(c->fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    (gid >= 0 && chown(path, (uid_t)-1, (gid_t)gid)) ||
 	    chmod(path, mode) || listen(c->fd, 16))
 		goto fail;
 	c->dp = dp;

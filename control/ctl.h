@@ -27,10 +27,11 @@
 
 struct ctl;
 
-/* Listen on path (its directory is created when missing); mode: the
- * socket file's permissions.  0 or -errno with err filled. */
-int ctl_open(struct ctl **c, const char *path, unsigned mode, struct dp *dp,
-	     const struct cfg_gw *cfg, struct dns64_server *dns,
+/* Listen on path (its directory is created when missing); mode and gid
+ * (-1: unchanged): the socket file's permissions and group.  0 or -errno
+ * with err filled. */
+int ctl_open(struct ctl **c, const char *path, unsigned mode, long gid,
+	     struct dp *dp, const struct cfg_gw *cfg, struct dns64_server *dns,
 	     struct reload *rl, char *err, size_t errlen);
 /* Serve the clients that are waiting (non-blocking accept). */
 void ctl_poll(struct ctl *c);

@@ -264,8 +264,8 @@ int main(int argc, char **argv)
 	    dns64_server_init(&dns, &dcfg.server, err, sizeof(err)))
 		goto out;
 	if (reload_init(&rl, file, err, sizeof(err)) ||
-	    ctl_open(&ctl, cfg.ctl_socket, cfg.ctl_mode, dp, &cfg, dns, rl, err,
-		     sizeof(err)))
+	    ctl_open(&ctl, cfg.ctl_socket, cfg.ctl_mode, cfg.ctl_gid, dp, &cfg,
+		     dns, rl, err, sizeof(err)))
 		goto out;
 	if (cfg.metrics_listen[0] && metrics_open(&met, cfg.metrics_listen, dp,
 						  &cfg, dns, err, sizeof(err)))

@@ -29,7 +29,8 @@ def gw():
         lab.sock = os.path.join(lab.tmpdir, "gate64.sock")
         lab.maplog = os.path.join(lab.tmpdir, "mapping.log")
         lab.gate64d = lab.start_gate64(
-            extra={"gate64": {"control-socket": lab.sock},
+            extra={"gate64": {"control-socket": lab.sock,
+                              "control-socket-group": "nogroup"},
                    "nat64": {"mapping-log": lab.maplog},
                    "metrics": {"listen": "127.0.0.1:%d" % METRICS_PORT}})
         url = "http://[%s]:8080/" % L.nat64(L.SERVER4)
@@ -49,6 +50,15 @@ def gw():
 def ctl(gw, *args):
     return subprocess.run([CTL, "-s", gw.sock] + list(args),
                           capture_output=True, text=True, timeout=10)
+
+
+def test_socket_mode_and_group(gw):
+    """[gate64] control-socket-mode and -group set the socket file's
+    permissions (0660 by default) and group."""
+    import grp
+    st = os.stat(gw.sock)
+    assert st.st_mode & 0o777 == 0o660
+    assert st.st_gid == grp.getgrnam("nogroup").gr_gid
 
 
 def test_status(gw):

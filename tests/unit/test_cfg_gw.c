@@ -155,6 +155,7 @@ static void check_minimal(const struct cfg_gw *c)
 	/* one control socket per instance, named by its file prefix */
 	assert_string_equal(c->ctl_socket, "/run/gate64/gate64.sock");
 	assert_int_equal(c->ctl_mode, 0660);
+	assert_int_equal(c->ctl_gid, -1);
 }
 
 static void check_siit_onearm(const struct cfg_gw *c)
@@ -203,6 +204,7 @@ static void check_full(const struct cfg_gw *c)
 	assert_string_equal(c->pidfile, "/run/gate64d.pid");
 	assert_string_equal(c->ctl_socket, "/run/g64/ctl.sock");
 	assert_int_equal(c->ctl_mode, 0600);
+	assert_int_equal(c->ctl_gid, 0);
 	assert_int_equal(d->nworkers, 3);
 	assert_int_equal(c->nlcores, 4);
 	assert_int_equal(c->lcores[0], 2);
@@ -320,6 +322,7 @@ static const struct good goods[] = {
      "; a comment\n# another\n"
      "[Gate64]\nMode = DPDK\npidfile = /run/gate64d.pid\n"
      "control-socket = /run/g64/ctl.sock\ncontrol-socket-mode = 0600\n"
+     "control-socket-group = 0\n"
      "[translator]\ntype = nat64\npool6 = 2001:db8:100::/48\n"
      "pool6791 = 203.0.113.1, 203.0.113.2\n"
      "icmp6-source = 2001:db8:1::99\nlowest-ipv6-mtu = 1400\n"
@@ -390,6 +393,9 @@ static const struct bad bads[] = {
     {"[gate64]\ncontrol-socket = run/ctl.sock\n" BASE,
      "[gate64] control-socket = run/ctl.sock: an absolute path of at most "
      "107 bytes"},
+    {"[gate64]\ncontrol-socket-group = no-such-group-g64\n" BASE,
+     "[gate64] control-socket-group = no-such-group-g64: no such group: a "
+     "group name or a numeric gid (its members may use gate64ctl)"},
     {"[gate64]\ncontrol-socket-mode = 0999\n" BASE,
      "[gate64] control-socket-mode = 0999: permissions in octal, for "
      "example 0660 (owner and group may use gate64ctl)"},
