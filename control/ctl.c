@@ -453,6 +453,52 @@ static void cmd_log_lookup(struct ctl *c, FILE *out, const struct ctl_req *r)
 	}
 }
 
+/* The subscriber of an IPv6 address: its owner worker answers. */
+static void cmd_subscriber(struct ctl *c, FILE *out, const struct ctl_req *r)
+{
+	if (c->cfg->dp.mode != DP_NAT64) {
+		fprintf(out, "error: no subscribers: [translator] type = "
+			     "siit\n");
+		return;
+	}
+	unsigned w = dp_owner6(c->dp, r->src);
+	uint32_t n, next;
+	dp_dump_key(c->dp, w, r->src);
+	if (dp_dump_request(c->dp, w, DP_DUMP_SUB, 0, page[w], 1) ||
+	    dp_dump_wait(c->dp, w, &n, &next, CTL_TIMEOUT_MS) || n != 1) {
+		fprintf(out, "error: worker %u did not answer\n", w);
+		return;
+	}
+	const struct nat64_sub_info *si = &page[w][0].sub;
+	char p6[INET6_ADDRSTRLEN], a4[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET6, si->prefix, p6, sizeof(p6));
+	ip4s(si->addr4, a4);
+	if (r->json) {
+		fprintf(out,
+			"ok\n{\"subscriber\":\"%s/%u\",\"worker\":%u,"
+			"\"active\":%s,\"sessions\":%u,\"bib\":%u,"
+			"\"session_limit\":%u,\"blocks\":{\"tcp\":%u,"
+			"\"udp\":%u,\"icmp\":%u}}\n",
+			p6, si->len, w, page[w][0].found ? "true" : "false",
+			si->nsess, si->nbib, si->limit, si->blocks[0],
+			si->blocks[1], si->blocks[2]);
+		return;
+	}
+	fprintf(out, "ok\nsubscriber %s/%u\nworker %u\n", p6, si->len, w);
+	if (!page[w][0].found) {
+		fprintf(out, "no state (no flow since its last mapping "
+			     "expired)\n");
+		return;
+	}
+	fprintf(out, "sessions %u", si->nsess);
+	if (si->limit)
+		fprintf(out, " of %u", si->limit);
+	fprintf(out, "\nbib %u\n", si->nbib);
+	if (c->cfg->nat64.pool4.block_size)
+		fprintf(out, "blocks on %s: tcp %u udp %u icmp %u\n", a4,
+			si->blocks[0], si->blocks[1], si->blocks[2]);
+}
+
 /* Changes: root and gate64d's own user only (SO_PEERCRED). */
 static int writer(FILE *out, int fd)
 {
@@ -576,6 +622,8 @@ static void serve(struct ctl *c, int fd)
 		cmd_dns64(c, out);
 	else if (r.cmd == CTL_CMD_LOG_LOOKUP)
 		cmd_log_lookup(c, out, &r);
+	else if (r.cmd == CTL_CMD_SUBSCRIBER_SHOW)
+		cmd_subscriber(c, out, &r);
 	else
 		cmd_list(c, out,
 			 r.cmd == CTL_CMD_SESSION_LIST ? DP_DUMP_SESSIONS

@@ -163,6 +163,7 @@ int ctl_parse(const char *line, size_t len, struct ctl_req *r, char *err,
 	    {"pool4", "list", CTL_CMD_POOL4_LIST},
 	    {"dns64", "stats", CTL_CMD_DNS64_STATS},
 	    {"log", "lookup", CTL_CMD_LOG_LOOKUP},
+	    {"subscriber", "show", CTL_CMD_SUBSCRIBER_SHOW},
 	    {"timeouts", "set", CTL_CMD_TIMEOUTS_SET},
 	    {"eam", "add", CTL_CMD_EAM_ADD},
 	    {"eam", "del", CTL_CMD_EAM_DEL},
@@ -185,7 +186,8 @@ int ctl_parse(const char *line, size_t len, struct ctl_req *r, char *err,
 			 "error: unknown command '%s%s%s'; commands: status, "
 			 "stats, reload, session list, bib list|add|del, "
 			 "timeouts show|set, eam list|add|del, pool4 list, "
-			 "dns64 stats, log lookup, config save",
+			 "dns64 stats, log lookup, subscriber show, config "
+			 "save",
 			 tok[1], nt > 2 ? " " : "", nt > 2 ? tok[2] : "");
 		return -1;
 	}
@@ -218,6 +220,12 @@ int ctl_parse(const char *line, size_t len, struct ctl_req *r, char *err,
 	for (int i = first; i < nt; i++)
 		if (parse_arg(tok[i], r, err, errlen))
 			return -1;
+	if (r->cmd == CTL_CMD_SUBSCRIBER_SHOW && !r->has_src) {
+		snprintf(err, errlen,
+			 "error: subscriber show needs src=IPV6 (an address "
+			 "of the subscriber)");
+		return -1;
+	}
 	if (r->cmd == CTL_CMD_LOG_LOOKUP &&
 	    (!r->has_addr4 || !r->has_port || r->proto < 0 || !r->time[0])) {
 		snprintf(err, errlen,

@@ -27,7 +27,8 @@ enum ctl_cmd {
 	CTL_CMD_EAM_LIST,
 	CTL_CMD_POOL4_LIST,
 	CTL_CMD_DNS64_STATS,
-	CTL_CMD_LOG_LOOKUP, /* addr= port= proto= time= */
+	CTL_CMD_LOG_LOOKUP,	 /* addr= port= proto= time= */
+	CTL_CMD_SUBSCRIBER_SHOW, /* src= */
 	/* changes (writers only), positional arguments in args[] */
 	CTL_CMD_TIMEOUTS_SET, /* NAME SECONDS */
 	CTL_CMD_EAM_ADD,      /* NAME IPV4/LEN IPV6/LEN */

@@ -12,6 +12,7 @@
  *   gate64ctl [-s SOCKET] [--json] timeouts show | eam list | pool4 list
  *   gate64ctl [-s SOCKET] dns64 stats
  *   gate64ctl [-s SOCKET] log lookup IPV4 PORT PROTO TIME
+ *   gate64ctl [-s SOCKET] [--json] subscriber show IPV6[/LEN]
  *   gate64ctl [-s SOCKET] timeouts set NAME SECONDS
  *   gate64ctl [-s SOCKET] eam add NAME IPV4/LEN IPV6/LEN | eam del NAME
  *   gate64ctl [-s SOCKET] bib add NAME PROTO IPV6 PORT IPV4 PORT
@@ -52,6 +53,8 @@ static void usage(FILE *f)
 		"  timeouts show | eam list | pool4 list | dns64 stats\n"
 		"  log lookup IPV4 PORT tcp|udp|icmp TIME   who held it then "
 		"(RFC 6888)\n"
+		"  subscriber show IPV6[/LEN]  its sessions, mappings, limit "
+		"and port blocks\n"
 		"changes (root or gate64d's user; not in the file until "
 		"config save):\n"
 		"  timeouts set udp|icmp|tcp-est|tcp-trans|tcp-syn SECONDS\n"
@@ -282,6 +285,25 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		snprintf(line + l, sizeof(line) - l, "\n");
+		char *r = ask(line);
+		fputs(r + 3, stdout);
+		free(r);
+		return 0;
+	}
+	if (!strcmp(cmd, "subscriber") && i < argc &&
+	    !strcmp(argv[i], "show")) {
+		if (argc - i != 2) {
+			fprintf(stderr, "gate64ctl: subscriber show "
+					"IPV6[/LEN]\n");
+			return 2;
+		}
+		char addr[128], line[256];
+		snprintf(addr, sizeof(addr), "%s", argv[i + 1]);
+		char *slash = strchr(addr, '/'); /* the daemon masks it */
+		if (slash)
+			*slash = 0;
+		snprintf(line, sizeof(line), "1 subscriber show src=%s%s\n",
+			 addr, json ? " json" : "");
 		char *r = ask(line);
 		fputs(r + 3, stdout);
 		free(r);

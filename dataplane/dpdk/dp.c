@@ -99,6 +99,7 @@ struct dp_worker {
 	uint8_t dump_kind;
 	uint32_t dump_start, dump_max, dump_n, dump_next;
 	struct dp_dump_entry *dump_out;
+	uint8_t dump_key[16];
 	/* a reload (dp_reconfig) */
 	_Atomic int rcfg_state; /* 0 idle, 1 asked, 2 done */
 	struct dp_nhc nhc[DP_NHC];
@@ -749,7 +750,12 @@ static void reconfig_answer(struct dp_worker *w)
 static void dump_answer(struct dp_worker *w)
 {
 	uint32_t n = 0, i = w->dump_start, cap = 0;
-	if (w->db && w->dump_kind == DP_DUMP_POOL4) {
+	if (w->db && w->dump_kind == DP_DUMP_SUB && w->dump_max) {
+		memset(&w->dump_out[0], 0, sizeof(w->dump_out[0]));
+		w->dump_out[0].found = (uint8_t)nat64_db_sub_info(
+		    w->db, w->dump_key, &w->dump_out[0].sub);
+		n = 1;
+	} else if (w->db && w->dump_kind == DP_DUMP_POOL4) {
 		struct pool4 *p4 = nat64_db_pool4(w->db);
 		for (uint8_t pr = 0; pr < NAT64_NPROTO && n < w->dump_max;
 		     pr++) {
@@ -1323,6 +1329,19 @@ int dp_dump_request(struct dp *dp, unsigned worker, enum dp_dump_kind kind,
 	w->dump_out = out;
 	atomic_store_explicit(&w->dump_state, 1, memory_order_release);
 	return 0;
+}
+
+void dp_dump_key(struct dp *dp, unsigned worker, const uint8_t *key)
+{
+	if (worker < dp->nw)
+		memcpy(dp->w[worker]->dump_key, key, 16);
+}
+
+unsigned dp_owner6(const struct dp *dp, const uint8_t *src6)
+{
+	if (dp->cfg->mode != DP_NAT64 || dp->nw == 1)
+		return 0;
+	return nat64_db_owner6(dp->cfg->nat64, src6) % dp->nw;
 }
 
 int dp_dump_wait(struct dp *dp, unsigned worker, uint32_t *n, uint32_t *next,

@@ -136,6 +136,8 @@ enum dp_dump_kind {
 	DP_DUMP_BIB,
 	DP_DUMP_POOL4, /* one entry per protocol: used / total ports of the
 			  worker's pool4 slice (start is ignored) */
+	DP_DUMP_SUB,   /* the subscriber of key (dp_dump_key): one entry,
+			  its nat64_sub_info in sub (found: nsess == 1...) */
 };
 
 struct dp_dump_entry {
@@ -145,17 +147,24 @@ struct dp_dump_entry {
 	uint8_t is_static; /* BIB */
 	uint8_t src6[16];
 	uint16_t sport6, port4, rport;
-	uint32_t addr4, raddr4; /* host order; raddr4/rport: sessions */
-	uint32_t idle;		/* sessions: seconds since the last packet */
-	uint32_t expires;	/* sessions: seconds left */
-	uint32_t nsess;		/* BIB: its sessions */
-	uint32_t used, total;	/* POOL4: ports in use, in the slice */
+	uint32_t addr4, raddr4;	   /* host order; raddr4/rport: sessions */
+	uint32_t idle;		   /* sessions: seconds since the last packet */
+	uint32_t expires;	   /* sessions: seconds left */
+	uint32_t nsess;		   /* BIB: its sessions */
+	uint32_t used, total;	   /* POOL4: ports in use, in the slice */
+	struct nat64_sub_info sub; /* SUB */
+	uint8_t found;		   /* SUB: the subscriber has state */
 };
 
 int dp_dump_request(struct dp *dp, unsigned worker, enum dp_dump_kind kind,
 		    uint32_t start, struct dp_dump_entry *out, uint32_t max);
 int dp_dump_wait(struct dp *dp, unsigned worker, uint32_t *n, uint32_t *next,
 		 unsigned timeout_ms);
+/* The key of the next DP_DUMP_SUB request to that worker (an IPv6
+ * address of the subscriber); before dp_dump_request. */
+void dp_dump_key(struct dp *dp, unsigned worker, const uint8_t *key);
+/* Which worker owns the NAT64 state of an IPv6 subscriber. */
+unsigned dp_owner6(const struct dp *dp, const uint8_t *src6);
 
 /*
  * Reload (control thread): every worker switches to the translator

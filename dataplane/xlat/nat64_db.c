@@ -1007,3 +1007,26 @@ void nat64_db_set_soft(struct nat64_db *db, const struct nat64_cfg *cfg)
 	db->cfg.adf = cfg->adf;
 	db->cfg.drop_inbound_syn = cfg->drop_inbound_syn;
 }
+
+int nat64_db_sub_info(const struct nat64_db *db, const uint8_t *src6,
+		      struct nat64_sub_info *out)
+{
+	uint8_t prefix[16];
+	memset(out, 0, sizeof(*out));
+	sub_prefix(src6, db->cfg.sub_len, prefix);
+	memcpy(out->prefix, prefix, 16);
+	out->len = db->cfg.sub_len;
+	out->limit = db->cfg.sub_max_sessions;
+	uint32_t si = sub_find(db, prefix, hash_sub(db, prefix));
+	if (si == NAT64_NONE)
+		return 0;
+	out->nsess = db->sub[si].nsess;
+	out->nbib = db->sub[si].nbib;
+	if (db->blocks) {
+		const struct pool4_blocks *b = &db->blocks[si];
+		out->addr4 = b->addr;
+		for (int p = 0; p < NAT64_NPROTO; p++)
+			out->blocks[p] = b->proto_n[p];
+	}
+	return 1;
+}

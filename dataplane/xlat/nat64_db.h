@@ -208,6 +208,21 @@ size_t nat64_db_bytes(const struct nat64_db *db);
 /* The shard's pool4 (for nat64.c and metrics). */
 struct pool4 *nat64_db_pool4(struct nat64_db *db);
 const struct nat64_cfg *nat64_db_cfg(const struct nat64_db *db);
+/* A subscriber as the control plane shows it (gate64ctl subscriber
+ * show). */
+struct nat64_sub_info {
+	uint8_t prefix[16];
+	uint8_t len;		      /* subscriber prefix length */
+	uint32_t nsess, nbib;	      /* in use */
+	uint32_t limit;		      /* sessions, 0: none */
+	uint32_t addr4;		      /* port-block mode: its address */
+	uint8_t blocks[NAT64_NPROTO]; /* port-block mode: blocks held */
+};
+/* The subscriber of src6 (masked to the subscriber length): 1 and *out,
+ * or 0 (no state; *out has the prefix and the limits).  Owner only. */
+int nat64_db_sub_info(const struct nat64_db *db, const uint8_t *src6,
+		      struct nat64_sub_info *out);
+
 /* A reload: the knobs that may change while the tables live (timeouts,
  * filtering, drop-inbound-syn) from cfg (already checked); the owning
  * worker calls it.  Sessions keep their 'last' time, so a shorter timeout

@@ -122,6 +122,7 @@ CTL = {
     "eam-del": b"1 eam del portal\n",
     "bib-add": b"1 bib add web tcp 2001:db8:1::10 80 192.0.2.1 80\n",
     "config-save": b"1 config save\n",
+    "subscriber": b"1 subscriber show src=2001:db8:1::2 json\n",
     "pool4-list": b"1 pool4 list json\n",
     "log-lookup": b"1 log lookup addr=192.0.2.1 port=80 proto=tcp "
                   b"time=2026-11-25T13:30:00Z\n",

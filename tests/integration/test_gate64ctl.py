@@ -269,3 +269,18 @@ def test_privileges_dropped_after_setup(gw):
         assert cap == 1 << 12, "%s (%s) CapEff %x" % (tid, name, cap)
     with open("/proc/%d/status" % pid) as f:
         assert "NoNewPrivs:\t1" in f.read()
+
+
+def test_subscriber_show(gw):
+    """The client's /56 (RFC 6146 §3.5.1.1 subscriber accounting): its
+    sessions and mappings, from the worker that owns it."""
+    r = ctl(gw, "subscriber", "show", L.CLIENT6)
+    assert r.returncode == 0, r.stderr
+    kv = dict(l.split(" ", 1) for l in r.stdout.splitlines())
+    assert kv["subscriber"] == "2001:db8:1::/56", r.stdout
+    assert int(kv["sessions"].split()[0]) >= 1 and int(kv["bib"]) >= 1
+    j = json.loads(ctl(gw, "--json", "subscriber", "show",
+                       "2001:db8:1:ff::/64").stdout)
+    assert j["subscriber"] == "2001:db8:1::/56" and j["active"] is True
+    r = ctl(gw, "subscriber", "show", "2001:db8:99::1")
+    assert "no state" in r.stdout, r.stdout
