@@ -350,12 +350,14 @@ static void cmd_eam(struct ctl *c, FILE *out, int json)
 		fprintf(out, "]\n");
 }
 
-/* The ranges, and the ports in use per protocol over every worker's
- * slice (each worker counts its own: asked like a list page). */
+/* The ranges with the ports in use in each (every worker counts its
+ * own slice; asked like a list page), and the sums per protocol. */
 static void cmd_pool4(struct ctl *c, FILE *out, int json)
 {
 	const struct pool4_cfg *pc = &c->cfg->nat64.pool4;
-	uint64_t used[NAT64_NPROTO] = {0}, total[NAT64_NPROTO] = {0};
+	uint64_t used[POOL4_MAX_RANGES] = {0}, total[POOL4_MAX_RANGES] = {0};
+	uint64_t blocks[POOL4_MAX_RANGES] = {0};
+	uint64_t pu[NAT64_NPROTO] = {0}, pt[NAT64_NPROTO] = {0};
 	if (c->cfg->dp.mode != DP_NAT64) {
 		fprintf(out, "error: no pool4: [translator] type = siit\n");
 		return;
@@ -363,26 +365,33 @@ static void cmd_pool4(struct ctl *c, FILE *out, int json)
 	for (unsigned w = 0; w < dp_nworkers(c->dp); w++) {
 		uint32_t n, next;
 		if (dp_dump_request(c->dp, w, DP_DUMP_POOL4, 0, page[w],
-				    NAT64_NPROTO) ||
+				    POOL4_MAX_RANGES) ||
 		    dp_dump_wait(c->dp, w, &n, &next, CTL_TIMEOUT_MS)) {
 			fprintf(out, "error: worker %u did not answer\n", w);
 			return;
 		}
-		for (uint32_t i = 0; i < n; i++) {
-			used[page[w][i].proto] += page[w][i].used;
-			total[page[w][i].proto] += page[w][i].total;
+		for (uint32_t i = 0; i < n && i < pc->n; i++) {
+			used[i] += page[w][i].used;
+			total[i] += page[w][i].total;
+			blocks[i] += page[w][i].blocks;
 		}
 	}
 	fprintf(out, json ? "ok\n{\"ranges\":[" : "ok\n");
 	for (unsigned i = 0; i < pc->n; i++) {
 		char a4[INET_ADDRSTRLEN];
 		ip4s(pc->r[i].addr, a4);
+		pu[pc->r[i].proto] += used[i];
+		pt[pc->r[i].proto] += total[i];
 		fprintf(out,
 			json ? "%s{\"address\":\"%s\",\"proto\":\"%s\","
-			       "\"min\":%u,\"max\":%u}"
-			     : "%srange %s %s %u-%u\n",
+			       "\"min\":%u,\"max\":%u,\"used\":%llu,"
+			       "\"total\":%llu,\"blocks\":%llu}"
+			     : "%srange %s %s %u-%u used %llu of %llu blocks "
+			       "%llu\n",
 			json && i ? "," : "", a4, proto_name[pc->r[i].proto],
-			pc->r[i].min, pc->r[i].max);
+			pc->r[i].min, pc->r[i].max, (unsigned long long)used[i],
+			(unsigned long long)total[i],
+			(unsigned long long)blocks[i]);
 	}
 	if (json)
 		fprintf(out, "],\"usage\":{");
@@ -391,8 +400,7 @@ static void cmd_pool4(struct ctl *c, FILE *out, int json)
 			json ? "%s\"%s\":{\"used\":%llu,\"total\":%llu}"
 			     : "%susage %s %llu of %llu ports\n",
 			json && p ? "," : "", proto_name[p],
-			(unsigned long long)used[p],
-			(unsigned long long)total[p]);
+			(unsigned long long)pu[p], (unsigned long long)pt[p]);
 	if (json)
 		fprintf(out, "}}\n");
 }

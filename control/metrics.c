@@ -2,6 +2,7 @@
  * metrics.c - the Prometheus text endpoint (metrics.h).
  */
 #define _GNU_SOURCE /* accept4 */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -83,6 +84,58 @@ static void family(FILE *f, const char *name, const char *type,
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* Each worker counts its own slices (asked like gate64ctl pool4 list);
+ * a worker that does not answer leaves the family out of this scrape. */
+static void pool4_metrics(struct dp *dp, const struct cfg_gw *cfg, FILE *f)
+{
+	static struct dp_dump_entry pg[DP_WORKERS_MAX][POOL4_MAX_RANGES];
+	const struct pool4_cfg *pc = &cfg->nat64.pool4;
+	uint64_t used[POOL4_MAX_RANGES] = {0}, total[POOL4_MAX_RANGES] = {0};
+	uint64_t blocks[POOL4_MAX_RANGES] = {0};
+	for (unsigned w = 0; w < dp_nworkers(dp); w++) {
+		uint32_t n, next;
+		if (dp_dump_request(dp, w, DP_DUMP_POOL4, 0, pg[w],
+				    POOL4_MAX_RANGES) ||
+		    dp_dump_wait(dp, w, &n, &next, 1000))
+			return;
+		for (uint32_t i = 0; i < n && i < pc->n; i++) {
+			used[i] += pg[w][i].used;
+			total[i] += pg[w][i].total;
+			blocks[i] += pg[w][i].blocks;
+		}
+	}
+	static const char *const pn[NAT64_NPROTO] = {"tcp", "udp", "icmp"};
+	family(f, "gate64_pool4_ports_used", "gauge",
+	       "pool4 ports (ICMP identifiers) in use, by address and "
+	       "protocol");
+	for (int pass = 0; pass < 3; pass++) {
+		if (pass == 1)
+			family(
+			    f, "gate64_pool4_ports", "gauge",
+			    "pool4 ports configured, by address and protocol");
+		if (pass == 2) {
+			if (!pc->block_size)
+				break;
+			family(f, "gate64_pool4_blocks_used", "gauge",
+			       "port blocks held by subscribers (RFC 7422), by "
+			       "address and protocol");
+		}
+		for (unsigned i = 0; i < pc->n; i++) {
+			char a4[INET_ADDRSTRLEN];
+			uint32_t na = htonl(pc->r[i].addr);
+			inet_ntop(AF_INET, &na, a4, sizeof(a4));
+			fprintf(f, "%s{address=\"%s\",proto=\"%s\"} %llu\n",
+				pass == 0   ? "gate64_pool4_ports_used"
+				: pass == 1 ? "gate64_pool4_ports"
+					    : "gate64_pool4_blocks_used",
+				a4, pn[pc->r[i].proto],
+				(unsigned long long)(pass == 0	 ? used[i]
+						     : pass == 1 ? total[i]
+								 : blocks[i]));
+		}
+	}
+}
+
 void metrics_write(struct dp *dp, const struct cfg_gw *cfg,
 		   struct dns64_server *dns, FILE *f)
 {
@@ -140,6 +193,8 @@ void metrics_write(struct dp *dp, const struct cfg_gw *cfg,
 		NAT64_DB_COUNTERS(NS_M)
 #undef NS_M
 	}
+	if (cfg->dp.mode == DP_NAT64)
+		pool4_metrics(dp, cfg, f);
 	if (dns) {
 		char *buf = NULL;
 		size_t len = 0;

@@ -757,14 +757,16 @@ static void dump_answer(struct dp_worker *w)
 		n = 1;
 	} else if (w->db && w->dump_kind == DP_DUMP_POOL4) {
 		struct pool4 *p4 = nat64_db_pool4(w->db);
-		for (uint8_t pr = 0; pr < NAT64_NPROTO && n < w->dump_max;
-		     pr++) {
-			uint64_t used, total;
-			pool4_usage(p4, pr, &used, &total);
+		const struct pool4_cfg *pc = &nat64_db_cfg(w->db)->pool4;
+		for (unsigned r = 0; r < pc->n && n < w->dump_max; r++) {
+			uint64_t used, total, blocks;
+			pool4_range_usage(p4, r, &used, &total, &blocks);
 			memset(&w->dump_out[n], 0, sizeof(w->dump_out[n]));
-			w->dump_out[n].proto = pr;
+			w->dump_out[n].proto = pc->r[r].proto;
+			w->dump_out[n].addr4 = pc->r[r].addr;
 			w->dump_out[n].used = (uint32_t)used;
 			w->dump_out[n].total = (uint32_t)total;
+			w->dump_out[n].blocks = (uint32_t)blocks;
 			n++;
 		}
 	} else if (w->db) {

@@ -134,8 +134,9 @@ void dp_eal_cleanup(void);
 enum dp_dump_kind {
 	DP_DUMP_SESSIONS,
 	DP_DUMP_BIB,
-	DP_DUMP_POOL4, /* one entry per protocol: used / total ports of the
-			  worker's pool4 slice (start is ignored) */
+	DP_DUMP_POOL4, /* one entry per configured pool4 range (address,
+			  protocol): used / total ports and blocks of the
+			  worker's slice of it (start is ignored) */
 	DP_DUMP_SUB,   /* the subscriber of key (dp_dump_key): one entry,
 			  its nat64_sub_info in sub (found: nsess == 1...) */
 };
@@ -152,6 +153,7 @@ struct dp_dump_entry {
 	uint32_t expires;	   /* sessions: seconds left */
 	uint32_t nsess;		   /* BIB: its sessions */
 	uint32_t used, total;	   /* POOL4: ports in use, in the slice */
+	uint32_t blocks;	   /* POOL4: port blocks held (block mode) */
 	struct nat64_sub_info sub; /* SUB */
 	uint8_t found;		   /* SUB: the subscriber has state */
 };

@@ -677,3 +677,12 @@ void pool4_usage(const struct pool4 *p, uint8_t proto, uint64_t *used,
 	*used = u;
 	*total = t;
 }
+
+void pool4_range_usage(const struct pool4 *p, unsigned range, uint64_t *used,
+		       uint64_t *total, uint64_t *blocks)
+{
+	const struct p4_slice *s = range < p->n ? &p->s[range] : NULL;
+	*used = s ? s->used : 0;
+	*total = s ? s->len : 0;
+	*blocks = s ? s->blk_used : 0;
+}

@@ -115,5 +115,10 @@ int pool4_contains(const struct pool4_cfg *cfg, uint32_t addr, uint8_t proto);
 /* Ports in use / ports in this worker's slice, per protocol (metrics). */
 void pool4_usage(const struct pool4 *p, uint8_t proto, uint64_t *used,
 		 uint64_t *total);
+/* The same for configured range 'range' (cfg->r[range]: one address,
+ * one protocol): ports in use and in this worker's slice of it, and the
+ * port blocks held there (block mode). */
+void pool4_range_usage(const struct pool4 *p, unsigned range, uint64_t *used,
+		       uint64_t *total, uint64_t *blocks);
 
 #endif

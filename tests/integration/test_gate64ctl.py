@@ -196,6 +196,11 @@ def test_metrics_after_known_traffic(gw):
     assert metric(after, "gate64_nat64_sessions") >= 2  # + the curl's
     assert metric(after, 'gate64_reasons_total{reason="nat64-no-mapping"}') \
         == metric(before, 'gate64_reasons_total{reason="nat64-no-mapping"}')
+    # pool4 utilisation per address: the ping's identifier holds one
+    assert metric(after, 'gate64_pool4_ports_used{address="%s",'
+                  'proto="icmp"}' % L.POOL4) >= 1
+    assert metric(after, 'gate64_pool4_ports{address="%s",proto="tcp"}'
+                  % L.POOL4) == 64512
 
 
 def test_metrics_unknown_path(gw):
