@@ -58,7 +58,8 @@ LINT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]'
 .PHONY: demo all deps test unit corpus lint fuzz fuzz-build bench clean corpus-gen install
 
 all: $(LIBXLAT) $(LIBDNS64) $(UNIT_BIN) $(B)/tests/run_corpus $(B)/bpf/xlat_inline_bpf.o \
-	$(B)/gate64-maplog $(B)/gate64-dns64 $(B)/gate64d $(B)/gate64ctl $(B)/tests/run_corpus_dp $(B)/tests/test_dp_worker
+	$(B)/gate64-maplog $(B)/gate64-dns64 $(B)/gate64d $(B)/gate64ctl \
+	$(B)/bpf/xlat_xdp.o $(B)/tests/run_corpus_xdp $(B)/tests/run_corpus_dp $(B)/tests/test_dp_worker
 
 deps:
 	./scripts/deps.sh
@@ -246,3 +247,22 @@ install: all
 	install -D -m 0644 conf/gate64.conf $(DESTDIR)/etc/gate64/gate64.conf.example
 	install -D -m 0644 packaging/gate64d.service $(DESTDIR)$(PREFIX)/lib/systemd/system/gate64d.service
 	install -D -m 0644 packaging/gate64ctl.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/gate64ctl
+
+# The XDP fast path (bpf/xlat_xdp.c, issue 5): the core's inline headers
+# for clang -target bpf (bpf/compat stands in for libc's string.h), its
+# libbpf skeleton, and the golden corpus through BPF_PROG_TEST_RUN.
+# asm/types.h (under linux/bpf.h) lives in the multiarch include dir.
+BPF_CFLAGS := -target bpf -O2 -g -ffreestanding -I. -Ibpf/compat -Wall -Wextra -Werror \
+	      -idirafter /usr/include/$(shell $(CC) -dumpmachine)
+BPF_HDR    := $(wildcard bpf/*.h bpf/compat/*.h)
+
+$(B)/bpf/xlat_xdp.o: bpf/xlat_xdp.c $(BPF_HDR) $(XLAT_HDR)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(B)/bpf/xlat_xdp.skel.h: $(B)/bpf/xlat_xdp.o
+	bpftool gen skeleton $< name xlat_xdp > $@.tmp && mv $@.tmp $@
+
+$(B)/tests/run_corpus_xdp: tests/bpf/run_corpus_xdp.c $(B)/bpf/xlat_xdp.skel.h bpf/xdp_cfg.h $(B)/tests/lib/corpus.o $(B)/tests/lib/corpus_walk.o $(LIBXLAT)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(B)/bpf $< $(B)/tests/lib/corpus.o $(B)/tests/lib/corpus_walk.o $(LIBXLAT) -lbpf -o $@

@@ -76,6 +76,10 @@ summarised "golden corpus (core)" corpus "$B"/tests/run_corpus tests/packets
 # The same corpus through the DPDK workers (net_ring ports, no hugepages).
 summarised "golden corpus (dpdk workers)" corpus-dpdk \
 	"$B"/tests/run_corpus_dp tests/packets
+# ... and through the XDP program (BPF_PROG_TEST_RUN): what it handles is
+# the core's bytes, the rest is handed on untouched.
+summarised "golden corpus (xdp program)" corpus-xdp \
+	"$B"/tests/run_corpus_xdp tests/packets
 
 # Integration tests (pytest): its summary "N failed, N passed, N errors in
 # Xs"; exit status 5 (no tests collected) is a failure too.
