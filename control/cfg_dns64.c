@@ -173,7 +173,7 @@ static int bad(const struct ctx *x, const char *key, const char *val,
 	return -1;
 }
 
-static char *trim(char *s)
+char *cfg_trim(char *s)
 {
 	while (isspace((unsigned char)*s))
 		s++;
@@ -193,7 +193,7 @@ static int split(const struct ctx *x, const char *key, const char *val,
 	*n = 0;
 	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t;
 	     t = strtok_r(NULL, ",", &save)) {
-		t = trim(t);
+		t = cfg_trim(t);
 		if (!*t)
 			return bad(x, key, val, "empty list item");
 		if (*n == max) {

@@ -66,6 +66,8 @@ int cfg_dns64_load(struct cfg_dns64 *c, const char *file, char *err,
 /* One "addr:port" or "[v6]:port" (port defaults to def_port). */
 int cfg_dns64_parse_addr(const char *s, unsigned def_port,
 			 struct sockaddr_storage *out, const char **why);
+/* s without leading and trailing white space (in place). */
+char *cfg_trim(char *s);
 /* A yes/no word of the INI files: yes/on/true/1 -> 1, no/off/false/0 ->
  * 0, anything else -> -1 (both gate64d's and DNS64's keys). */
 int cfg_bool_word(const char *v);

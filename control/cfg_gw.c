@@ -151,16 +151,6 @@ static int has_section(const struct ctx *x, const char *sec)
 
 /* ---- small parsers: 0, or -1 with *why ---- */
 
-static char *trim(char *s)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	size_t n = strlen(s);
-	while (n && isspace((unsigned char)s[n - 1]))
-		s[--n] = 0;
-	return s;
-}
-
 static int parse_ul(const char *s, unsigned long min, unsigned long max,
 		    unsigned long *out)
 {
@@ -263,7 +253,7 @@ static int split(const struct ctx *x, const char *sec, const char *key,
 		char *comma = strchr(p, ',');
 		if (comma)
 			*comma = 0;
-		char *t = trim(p);
+		char *t = cfg_trim(p);
 		if (!*t)
 			return bad(x, sec, key, val,
 				   "empty list item: separate the items with "
@@ -387,20 +377,20 @@ static void lower(char *s)
 /* The value as iniparser reads it: quotes removed, or cut at ';'/'#'. */
 static char *ini_value(char *v)
 {
-	v = trim(v);
+	v = cfg_trim(v);
 	size_t n = strlen(v);
 	if (n >= 2 && (v[0] == '"' || v[0] == '\'') && strchr(v + 1, v[0])) {
 		*strchr(v + 1, v[0]) = 0;
 		return v + 1;
 	}
 	v[strcspn(v, ";#")] = 0;
-	return trim(v);
+	return cfg_trim(v);
 }
 
 static int scan_line(const struct ctx *x, char *l, int no, char *sec,
 		     struct seen **seen, unsigned *nseen)
 {
-	char *s = trim(l), *key, *val;
+	char *s = cfg_trim(l), *key, *val;
 	const char *file = x->file;
 
 	if (!*s || *s == ';' || *s == '#')
@@ -415,7 +405,7 @@ static int scan_line(const struct ctx *x, char *l, int no, char *sec,
 			return -EINVAL;
 		}
 		*end = 0;
-		key = trim(s + 1);
+		key = cfg_trim(s + 1);
 		val = NULL;
 		/* iniparser names keys "SECTION:KEY": a ':' in a section
 		 * name would hide it from the section list and make it a key
@@ -438,7 +428,7 @@ static int scan_line(const struct ctx *x, char *l, int no, char *sec,
 			return -EINVAL;
 		}
 		*eq = 0;
-		key = trim(s);
+		key = cfg_trim(s);
 		val = ini_value(eq + 1);
 		if (!*key || strlen(key) >= NAME_MAX_LEN) {
 			snprintf(x->err, x->errlen,
@@ -1153,8 +1143,8 @@ static int get_range(const struct ctx *x, const char *key, unsigned min,
 		return bad(x, "pool4", key, v,
 			   "write MIN-MAX, e.g. 1024-65535");
 	*dash = 0;
-	if (parse_ul(trim(buf), 0, 65535, &a) ||
-	    parse_ul(trim(dash + 1), 0, 65535, &b))
+	if (parse_ul(cfg_trim(buf), 0, 65535, &a) ||
+	    parse_ul(cfg_trim(dash + 1), 0, 65535, &b))
 		return bad(x, "pool4", key, v,
 			   "write MIN-MAX with numbers from %u to 65535", min);
 	if (a > b)

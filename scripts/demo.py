@@ -65,26 +65,6 @@ def dns_link(lab):
         lab.run(ns, ["ip", "link", "set", ifn, "up"], check=True)
 
 
-def start_nsd(lab):
-    d = lab.tmpdir
-    with open(os.path.join(d, "portal.example.zone"), "w") as f:
-        f.write(ZONE)
-    with open(os.path.join(d, "nsd.conf"), "w") as f:
-        f.write("server:\n  ip-address: 127.0.0.1@%d\n  zonesdir: \"%s\"\n"
-                "  username: \"\"\n  pidfile: \"%s/nsd.pid\"\n"
-                "  xfrdfile: \"%s/xfrd.state\"\n"
-                "  zonelistfile: \"%s/zone.list\"\n  database: \"\"\n"
-                "  server-count: 1\nzone:\n  name: portal.example\n"
-                "  zonefile: \"%s/portal.example.zone\"\n"
-                % (NSD_PORT, d, d, d, d, d))
-    lab.popen("gw", [NSD, "-d", "-c", os.path.join(d, "nsd.conf")],
-              log="nsd.log")
-    L.wait_for(lambda: L.SERVER4 in lab.run(
-        "gw", [DIG, "+short", "+time=1", "+tries=1", "-p", str(NSD_PORT),
-               "@127.0.0.1", NAME, "A"]).stdout, 15,
-        what="NSD in the lab")
-
-
 def ctl(lab, *args):
     r = subprocess.run([GATE64CTL, "-s", lab.sock] + list(args),
                        capture_output=True, text=True, timeout=20)
@@ -103,7 +83,8 @@ def demo(mode):
                   L.CLIENT6, L.GW6, L.GW4, mode, L.SERVER4, NAME,
                   L.SERVER4))
         dns_link(lab)
-        start_nsd(lab)
+        lab.start_nsd("gw", "portal.example", ZONE, NSD_PORT, NAME,
+                      L.SERVER4)
         lab.start_http("server", "0.0.0.0", 80, PAGE)
         lab.sock = "/run/gate64/%s.sock" % lab.file_prefix
         maplog = os.path.join(lab.tmpdir, "mapping.log")

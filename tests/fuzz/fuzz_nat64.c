@@ -60,14 +60,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(c)                                                            \
-	do {                                                                \
-		if (!(c)) {                                                 \
-			fprintf(stderr, "invariant violated: %s (%s:%d)\n", \
-				#c, __FILE__, __LINE__);                    \
-			abort();                                            \
-		}                                                           \
-	} while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 /* Seconds added to the clock before a record: none, a little, past the
  * TCP_INCOMING_SYN (6 s), ICMP (60 s), UDP (300 s), TRANS (240 s) and

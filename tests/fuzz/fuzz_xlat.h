@@ -44,14 +44,7 @@ static struct xlat_cfg cfgs[NCFG];
 static struct xlat_eamt *eamts[NCFG];
 static uint8_t *frag_mem[NFRAG];
 
-#define CHECK(c)                                                            \
-	do {                                                                \
-		if (!(c)) {                                                 \
-			fprintf(stderr, "invariant violated: %s (%s:%d)\n", \
-				#c, __FILE__, __LINE__);                    \
-			abort();                                            \
-		}                                                           \
-	} while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 static void pton6(const char *s, uint8_t *a)
 {

@@ -488,6 +488,31 @@ class Lab:
             text += tail.rstrip("\n") + "\n"
         return text
 
+    def start_nsd(self, ns, zone, text, port, probe, answer, timeout=15):
+        """NSD in ns on 127.0.0.1:port, authoritative for zone (its file
+        text); returns once `dig probe A` there answers with answer."""
+        d = self.tmpdir
+        zf = os.path.join(d, zone + ".zone")
+        with open(zf, "w") as f:
+            f.write(text)
+        conf = os.path.join(d, "nsd-%s.conf" % zone)
+        with open(conf, "w") as f:
+            f.write("server:\n  ip-address: 127.0.0.1@%d\n"
+                    "  zonesdir: \"%s\"\n  username: \"\"\n"
+                    "  pidfile: \"%s/nsd.pid\"\n"
+                    "  xfrdfile: \"%s/xfrd.state\"\n"
+                    "  zonelistfile: \"%s/zone.list\"\n"
+                    "  database: \"\"\n  server-count: 1\n"
+                    "zone:\n  name: %s\n  zonefile: \"%s\"\n"
+                    % (port, d, d, d, d, zone, zf))
+        proc = self.popen(ns, ["/usr/sbin/nsd", "-d", "-c", conf],
+                          log="nsd.log")
+        wait_for(lambda: answer in self.run(
+            ns, ["dig", "+short", "+time=1", "+tries=1", "-p", str(port),
+                 "@127.0.0.1", probe, "A"]).stdout, timeout,
+            what="NSD for %s" % zone)
+        return proc
+
     def start_gate64(self, binary=None, extra=None, cpu=None, timeout=30,
                      conf_text=None):
         """gate64d -c CONF in gw (mode "gate64"), CONF written from

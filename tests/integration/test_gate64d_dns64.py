@@ -37,32 +37,13 @@ def gw():
     lab = L.Lab(mode="gate64")
     try:
         lab.start_http("server", L.SERVER4, 8080, "dns64 portal page")
-        d = lab.tmpdir
-        with open(os.path.join(d, "portal.test.zone"), "w") as f:
-            f.write(ZONE)
-        with open(os.path.join(d, "nsd.conf"), "w") as f:
-            f.write("server:\n  ip-address: 127.0.0.1@%d\n"
-                    "  zonesdir: \"%s\"\n  username: \"\"\n"
-                    "  pidfile: \"%s/nsd.pid\"\n"
-                    "  xfrdfile: \"%s/xfrd.state\"\n"
-                    "  zonelistfile: \"%s/zone.list\"\n"
-                    "  database: \"\"\n  server-count: 1\n"
-                    "zone:\n  name: portal.test\n"
-                    "  zonefile: \"%s/portal.test.zone\"\n"
-                    % (NSD_PORT, d, d, d, d, d))
-        lab.popen("gw", [NSD, "-d", "-c", os.path.join(d, "nsd.conf")],
-                  log="nsd.log")
+        lab.start_nsd("gw", "portal.test", ZONE, NSD_PORT,
+                      "www.portal.test", L.SERVER4)
         proc = lab.start_gate64(extra=(
             "[dns64]\nlisten = 127.0.0.1:%d\nupstream = 127.0.0.1:%d\n"
             "threads = 1\n" % (DNS64_PORT, NSD_PORT)))
         lab.gate64d = proc
 
-        def nsd_up():
-            r = lab.run("gw", [DIG, "+short", "+time=1", "+tries=1",
-                               "-p", str(NSD_PORT), "@127.0.0.1",
-                               "www.portal.test", "A"])
-            return L.SERVER4 in r.stdout
-        L.wait_for(nsd_up, 15, what="NSD answering in the gateway namespace")
         yield lab
     finally:
         lab.close()
