@@ -266,28 +266,15 @@ static void cmd_status(struct ctl *c, FILE *out, int json)
 		reload_unsaved(c->rl));
 }
 
-static void cmd_stats(struct ctl *c, FILE *out, int json)
+/* Counter lines "name value[  # why]" as JSON: {"name": [value, "why"]}
+ * (why "" when the line has none). */
+static void lines_to_json(char *buf, FILE *out)
 {
-	if (!json) {
-		fprintf(out, "ok\n");
-		dp_stats_print(c->dp, out);
-		if (c->dns)
-			dns64_server_print_counters(c->dns, out);
-		return;
-	}
-	/* the same lines, as {"name": [value, "explanation"], ...} */
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	if (!m) {
-		fprintf(out, "error: out of memory\n");
-		return;
-	}
-	dp_stats_print(c->dp, m);
-	fclose(m);
-	fprintf(out, "ok\n{");
 	int first = 1;
-	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+	char *save = NULL;
+	fputc('{', out);
+	for (char *line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char name[64];
 		unsigned long long v;
 		int off = 0;
@@ -304,7 +291,45 @@ static void cmd_stats(struct ctl *c, FILE *out, int json)
 		first = 0;
 	}
 	fprintf(out, "}\n");
+}
+
+/* What print(arg, f) writes, as JSON; 0 or -1 (out of memory). */
+static int print_json(void (*print)(void *, FILE *), void *arg, FILE *out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (!m)
+		return -1;
+	print(arg, m);
+	fclose(m);
+	lines_to_json(buf, out);
 	free(buf);
+	return 0;
+}
+
+static void print_dp(void *dp, FILE *f)
+{
+	dp_stats_print(dp, f);
+}
+
+static void print_dns64(void *dns, FILE *f)
+{
+	dns64_server_print_counters(dns, f);
+}
+
+static void cmd_stats(struct ctl *c, FILE *out, int json)
+{
+	if (!json) {
+		fprintf(out, "ok\n");
+		dp_stats_print(c->dp, out);
+		if (c->dns)
+			dns64_server_print_counters(c->dns, out);
+		return;
+	}
+	fprintf(out, "ok\n");
+	if (print_json(print_dp, c->dp, out))
+		fprintf(out, "error: out of memory\n");
 }
 
 static const struct cfg_gw *current(const struct ctl *c)
@@ -405,7 +430,7 @@ static void cmd_pool4(struct ctl *c, FILE *out, int json)
 		fprintf(out, "}}\n");
 }
 
-static void cmd_dns64(struct ctl *c, FILE *out)
+static void cmd_dns64(struct ctl *c, FILE *out, int json)
 {
 	if (!c->dns) {
 		fprintf(out, "error: DNS64 does not run in this gate64d (no "
@@ -413,7 +438,10 @@ static void cmd_dns64(struct ctl *c, FILE *out)
 		return;
 	}
 	fprintf(out, "ok\n");
-	dns64_server_print_counters(c->dns, out);
+	if (!json)
+		dns64_server_print_counters(c->dns, out);
+	else if (print_json(print_dns64, c->dns, out))
+		fprintf(out, "error: out of memory\n");
 }
 
 /* RFC 6888 §4: who held ADDR:PORT at TIME, from the mapping log. */
@@ -449,16 +477,25 @@ static void cmd_log_lookup(struct ctl *c, FILE *out, const struct ctl_req *r)
 	}
 	fprintf(out, "ok\n");
 	if (e == 0) {
-		fprintf(out, "nobody\n");
+		fprintf(out, r->json ? "{\"held\":false}\n" : "nobody\n");
 		return;
 	}
-	if (nat64_log_format(&who, line, sizeof(line)) > 0)
-		fprintf(out, "%s\n", line);
-	if (until == UINT64_MAX) {
-		fprintf(out, "still held\n");
-	} else if (nat64_log_format_time(until, line, sizeof(line)) > 0) {
-		fprintf(out, "until %s\n", line);
+	char until_s[40] = "";
+	if (until != UINT64_MAX)
+		nat64_log_format_time(until, until_s, sizeof(until_s));
+	if (nat64_log_format(&who, line, sizeof(line)) <= 0)
+		line[0] = 0;
+	if (r->json) { /* the event line has no quote or backslash */
+		fprintf(out,
+			"{\"held\":true,\"event\":\"%s\",\"until\":", line);
+		fprintf(out, until_s[0] ? "\"%s\"}\n" : "null}\n", until_s);
+		return;
 	}
+	fprintf(out, "%s\n", line);
+	if (until_s[0])
+		fprintf(out, "until %s\n", until_s);
+	else
+		fprintf(out, "still held\n");
 }
 
 /* The subscriber of an IPv6 address: its owner worker answers. */
@@ -627,7 +664,7 @@ static void serve(struct ctl *c, int fd)
 	else if (r.cmd == CTL_CMD_POOL4_LIST)
 		cmd_pool4(c, out, r.json);
 	else if (r.cmd == CTL_CMD_DNS64_STATS)
-		cmd_dns64(c, out);
+		cmd_dns64(c, out, r.json);
 	else if (r.cmd == CTL_CMD_LOG_LOOKUP)
 		cmd_log_lookup(c, out, &r);
 	else if (r.cmd == CTL_CMD_SUBSCRIBER_SHOW)

@@ -317,8 +317,9 @@ int main(int argc, char **argv)
 		}
 		char line[512];
 		snprintf(line, sizeof(line),
-			 "1 log lookup addr=%s port=%s proto=%s time=%s\n",
-			 argv[i + 1], argv[i + 2], argv[i + 3], argv[i + 4]);
+			 "1 log lookup addr=%s port=%s proto=%s time=%s%s\n",
+			 argv[i + 1], argv[i + 2], argv[i + 3], argv[i + 4],
+			 json ? " json" : "");
 		char *r = ask(line);
 		fputs(r + 3, stdout);
 		free(r);

@@ -289,3 +289,19 @@ def test_subscriber_show(gw):
     assert j["subscriber"] == "2001:db8:1::/56" and j["active"] is True
     r = ctl(gw, "subscriber", "show", "2001:db8:99::1")
     assert "no state" in r.stdout, r.stdout
+
+
+@pytest.mark.parametrize("cmd", [
+    ["status"], ["stats"], ["session", "list"], ["bib", "list"],
+    ["timeouts", "show"], ["eam", "list"], ["pool4", "list"],
+    ["subscriber", "show", L.CLIENT6],
+    ["log", "lookup", L.POOL4, "1", "udp", "0"]],
+    ids=lambda c: " ".join(c[:2]))
+def test_every_read_command_in_both_formats(gw, cmd):
+    """Issue (control plane): every gate64ctl command against a running
+    gateway, as text and as JSON (that parses)."""
+    t = ctl(gw, *cmd)
+    assert t.returncode == 0 and t.stdout.strip(), t.stderr
+    j = ctl(gw, "--json", *cmd)
+    assert j.returncode == 0, j.stderr
+    json.loads(j.stdout)

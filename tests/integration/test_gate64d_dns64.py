@@ -122,3 +122,18 @@ def test_check_validates_dns64_section(tmp_path):
                        text=True)
     assert r.returncode != 0
     assert "[dns64] threads = 0" in r.stderr, r.stderr
+
+
+def test_gate64ctl_dns64_stats(gw):
+    """gate64ctl dns64 stats, as text and as JSON: the synthesis counted."""
+    import json
+    sock = "/run/gate64/%s.sock" % gw.file_prefix
+    ctl = os.path.join(L.ROOT, "build", "gate64ctl")
+    t = subprocess.run([ctl, "-s", sock, "dns64", "stats"],
+                       capture_output=True, text=True)
+    assert t.returncode == 0, t.stderr
+    kv = dict(l.split() for l in t.stdout.splitlines())
+    assert int(kv["dns64-synthesized"]) >= 1, t.stdout
+    j = subprocess.run([ctl, "-s", sock, "--json", "dns64", "stats"],
+                       capture_output=True, text=True)
+    assert json.loads(j.stdout)["dns64-synthesized"][0] >= 1, j.stdout
