@@ -1,7 +1,7 @@
 /*
  * xlat_xdp.c - the XDP fast path of gate64 (issue 5, first slice): the
  * stateless translation of what the core's fast path translates, with the
- * core's own inline steps (bpf/xdp_xlat.h), on Ethernet frames.
+ * core's own fast path (dataplane/xlat/xlat_fast.h), on Ethernet frames.
  *
  * Translated: IPv6 -> IPv4 and IPv4 -> IPv6 of TCP, UDP and ICMP echo
  * request/reply right after a plain header (no IPv6 extension header, no
@@ -27,7 +27,7 @@
 #endif
 
 #include "bpf/xdp_cfg.h"
-#include "bpf/xdp_xlat.h"
+#include "dataplane/xlat/xlat_fast.h"
 
 char _license[] SEC("license") = "Dual BSD/GPL";
 
@@ -97,7 +97,7 @@ static __always_inline int xdp_6to4(struct xdp_md *ctx)
 	if (!idc || data + ETH_HLEN + XLAT_IP6_HLEN > end)
 		return hand_on();
 	x.ip4_id = (__u16)(xdp_cfg.id_seed + *idc);
-	__u32 tot4 = xdp_fast_6to4(&x, data + ETH_HLEN, end);
+	__u32 tot4 = fast_6to4(&x, data + ETH_HLEN, end, NULL);
 	if (!tot4)
 		return hand_on();
 	*idc += 1;
@@ -120,12 +120,12 @@ static __always_inline int xdp_4to6(struct xdp_md *ctx)
 	__u8 *data = (__u8 *)(long)ctx->data;
 	__u8 *end = (__u8 *)(long)ctx->data_end;
 	const int grow = XLAT_IP6_HLEN - XLAT_IP4_HLEN;
-	struct xdp_4to6 f;
+	struct fast_46 f;
 	/* the core's context: its configuration and prepared pool6 */
 	struct xlat_cfg xc = xdp_cfg.xlat;
 	struct xlat_ctx x = {.cfg = &xc, .pool6 = xdp_cfg.pool6};
 
-	if (!xdp_fast_4to6_check(&x, data + ETH_HLEN, end, &f))
+	if (!fast_4to6_check(&x, data + ETH_HLEN, end, NULL, &f))
 		return hand_on();
 	/* Grow first: without headroom the frame is handed on as it was. */
 	if (bpf_xdp_adjust_head(ctx, -grow))
@@ -141,8 +141,11 @@ static __always_inline int xdp_4to6(struct xdp_md *ctx)
 		goto back;
 	__builtin_memcpy(eth->h_dest, old->h_dest, 2 * ETH_ALEN);
 	eth->h_proto = xlat_htons(ETH_P_IPV6);
-	if (!xdp_fast_4to6_write(&x, data + ETH_HLEN, end, &f))
+	/* the write half needs the whole IPv6 packet present: it is, the
+	 * frame is what the check saw, 20 bytes longer */
+	if (data + ETH_HLEN + XLAT_IP6_HLEN + 8 > end)
 		goto back;
+	fast_4to6_write(&x, data + ETH_HLEN, end, &f, NULL);
 	trim(ctx, ETH_HLEN + XLAT_IP6_HLEN + f.l4len);
 	return translated();
 back: /* cannot happen: the frame is what the check saw, 20 bytes longer */

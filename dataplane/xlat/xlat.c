@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "xlat_fast.h"
 #include "xlat_priv.h"
 
 static const char *const reason_names[] = {
@@ -124,151 +125,30 @@ void xlat_ctx_init(struct xlat_ctx *ctx, const struct xlat_cfg *cfg,
 }
 
 /* ---------------------------------------------------------------------
- * The fast path: what most packets are.  TCP, UDP or ICMP echo right after
- * a plain header, both addresses under a /96 pool6, no EAM table, nothing
- * to refuse.  It makes every check of the general path that can apply to
- * such a packet and computes the same sums in the same order, so its bytes
- * are the general path's bytes; anything else returns 0 with the packet
- * untouched and the general path decides.  The golden corpus runs both
- * (tests/packets), and fuzz_xlat_diff compares them on arbitrary input.
+ * The fast path (xlat_fast.h, shared with the XDP program): the packet
+ * moves to the new header's start when it is translated.
  */
 
-XLAT_INLINE int fast_l4_ok(uint8_t proto, const uint8_t *l4, uint32_t l4len,
-			   int v6)
+XLAT_INLINE int fast_6to4_pkt(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
+			      const struct xlat_map *m)
 {
-	if (l4len < 8)
+	uint32_t tot4 = fast_6to4(ctx, pkt->data, pkt->data + pkt->len, m);
+	if (!tot4)
 		return 0;
-	if (proto == XLAT_IPPROTO_UDP) /* a zero IPv4 UDP checksum: general */
-		return l4_header_ok(proto, l4, l4len, 0) &&
-		       (v6 || ((const struct xlat_udp *)l4)->csum);
-	if (proto == XLAT_IPPROTO_TCP)
-		return l4_header_ok(proto, l4, l4len, 0);
-	if (proto == (v6 ? XLAT_IPPROTO_ICMPV6 : XLAT_IPPROTO_ICMP))
-		return l4[1] == 0 &&
-		       (v6 ? l4[0] == ICMP6_ECHO || l4[0] == ICMP6_ECHO_REPLY
-			   : l4[0] == ICMP4_ECHO || l4[0] == ICMP4_ECHO_REPLY);
-	return 0;
-}
-
-/* m: the stateful mapping, or NULL.  Stateless callers pass the constant
- * NULL, which inlining removes: they pay nothing for the stateful case. */
-XLAT_INLINE int fast_6to4(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
-			  const struct xlat_map *m)
-{
-	const struct xlat_cfg *cfg = ctx->cfg;
-	const struct rfc6052_pfx *pf = &ctx->pool6;
-	const struct xlat_ip6 *ip = (const struct xlat_ip6 *)pkt->data;
-	uint32_t s4, d4;
-
-	if (pkt->len < XLAT_IP6_HLEN || (pkt->data[0] >> 4) != 6)
-		return 0;
-	uint32_t l4len = xlat_ntohs(ip->plen);
-	uint8_t proto = ip->nexthdr;
-	uint8_t *l4 = pkt->data + XLAT_IP6_HLEN;
-	if (XLAT_IP6_HLEN + l4len > pkt->len || ip->hlim <= 1 ||
-	    XLAT_IP4_HLEN + l4len > cfg->ipv4_mtu ||
-	    !fast_l4_ok(proto, l4, l4len, 1))
-		return 0;
-	if (m) {
-		s4 = m->s4;
-		d4 = m->d4;
-	} else if (rfc6052_pfx96_extract(pf, ip->daddr, &d4) ||
-		   rfc6052_pfx96_extract(pf, ip->saddr, &s4) ||
-		   ip4_check(d4, pf->wkp) || ip4_check(s4, pf->wkp)) {
-		return 0;
-	}
-
-	/* Address sums for the checksum updates.  Stateless, under a /96 an
-	 * IPv6 address sums to the prefix's sum plus its IPv4 address's, and
-	 * in the update the IPv4 parts cancel exactly (csum_update adds and
-	 * subtracts without folding in between). */
-	uint32_t a4 = csum_addr4(s4) + csum_addr4(d4);
-	uint32_t a6 = m ? csum_addr6(ip->saddr) + csum_addr6(ip->daddr)
-			: 2 * pf->sum + a4;
-	uint32_t tot4 = XLAT_IP4_HLEN + l4len;
-	uint8_t tos = tos_of(cfg, (uint8_t)(xlat_ntohl(ip->ver_tc_flow) >> 20));
-	uint8_t ttl = (uint8_t)(ip->hlim - 1);
-	uint8_t p4 = proto == XLAT_IPPROTO_ICMPV6 ? XLAT_IPPROTO_ICMP : proto;
-
-	if (proto == XLAT_IPPROTO_ICMPV6)
-		echo_retype(l4, l4len,
-			    l4[0] == ICMP6_ECHO ? ICMP4_ECHO : ICMP4_ECHO_REPLY,
-			    a6 + xlat_htons((uint16_t)(l4len >> 16)) +
-				xlat_htons((uint16_t)l4len) +
-				xlat_htons(XLAT_IPPROTO_ICMPV6),
-			    0);
-	else if (m)
-		l4_readdr(proto, l4, l4len, a6, a4);
-	else
-		l4_readdr(proto, l4, l4len, 2 * pf->sum, 0);
-	if (m && m->has_port) /* RFC 6146 §3.5: the pool4 port */
-		l4_set_port(p4, l4, l4len, l4_port_off(p4, 0), m->port);
-
-	pkt->data = l4 - XLAT_IP4_HLEN;
+	pkt->data += XLAT_IP6_HLEN - XLAT_IP4_HLEN;
 	pkt->len = tot4;
-	ip4_hdr_build(ctx, pkt->data, tos, tot4, ttl, p4, s4, d4);
 	return 1;
 }
 
-XLAT_INLINE int fast_4to6(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
-			  const struct xlat_map *m)
+XLAT_INLINE int fast_4to6_pkt(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
+			      const struct xlat_map *m)
 {
-	const struct xlat_cfg *cfg = ctx->cfg;
-	const struct rfc6052_pfx *pf = &ctx->pool6;
-	const struct xlat_ip4 *ip = (const struct xlat_ip4 *)pkt->data;
-
-	if (pkt->len < XLAT_IP4_HLEN || ip->ver_ihl != 0x45)
+	struct fast_46 f;
+	if (!fast_4to6_check(ctx, pkt->data, pkt->data + pkt->len, m, &f))
 		return 0;
-	uint32_t tot = xlat_ntohs(ip->tot_len);
-	uint16_t fo = xlat_ntohs(ip->frag_off);
-	if (tot > pkt->len || tot < XLAT_IP4_HLEN ||
-	    (fo & (XLAT_IP4_MF | XLAT_IP4_OFFMASK)) || ip->ttl <= 1 ||
-	    csum_ip4_hdr(ip) != 0)
-		return 0;
-	uint32_t l4len = tot - XLAT_IP4_HLEN;
-	uint8_t proto = ip->proto;
-	uint8_t *l4 = pkt->data + XLAT_IP4_HLEN;
-	uint32_t limit =
-	    (fo & XLAT_IP4_DF) ? cfg->ipv6_mtu : cfg->lowest_ipv6_mtu;
-	if (XLAT_IP6_HLEN + l4len > limit || !fast_l4_ok(proto, l4, l4len, 0))
-		return 0;
-	uint32_t s4 = ip->saddr, d4 = ip->daddr;
-	if (!m && (ip4_check(d4, pf->wkp) || ip4_check(s4, pf->wkp)))
-		return 0;
-
-	/* see fast_6to4 */
-	uint32_t a4 = csum_addr4(s4) + csum_addr4(d4);
-	uint32_t a6 =
-	    m ? csum_addr6(m->s6) + csum_addr6(m->d6) : 2 * pf->sum + a4;
-	uint8_t tc = tclass_of(cfg, ip->tos);
-	uint8_t hlim = (uint8_t)(ip->ttl - 1);
-	uint8_t nh6 = proto == XLAT_IPPROTO_ICMP ? XLAT_IPPROTO_ICMPV6 : proto;
-
-	if (proto == XLAT_IPPROTO_ICMP)
-		echo_retype(l4, l4len,
-			    l4[0] == ICMP4_ECHO ? ICMP6_ECHO : ICMP6_ECHO_REPLY,
-			    a6 + xlat_htons((uint16_t)(l4len >> 16)) +
-				xlat_htons((uint16_t)l4len) +
-				xlat_htons(XLAT_IPPROTO_ICMPV6),
-			    1);
-	else if (m)
-		l4_readdr(proto, l4, l4len, a4, a6);
-	else
-		l4_readdr(proto, l4, l4len, 0, 2 * pf->sum);
-	if (m && m->has_port) /* RFC 6146 §3.5: the IPv6 port */
-		l4_set_port(nh6, l4, l4len, l4_port_off(nh6, 1), m->port);
-
-	pkt->data = l4 - XLAT_IP6_HLEN;
-	pkt->len = XLAT_IP6_HLEN + l4len;
-	struct xlat_ip6 *ip6 = (struct xlat_ip6 *)pkt->data;
-	ip6_hdr_build(pkt->data, tc, l4len, nh6, hlim);
-	if (m) {
-		memcpy(ip6->saddr, m->s6, 16);
-		memcpy(ip6->daddr, m->d6, 16);
-	} else {
-		rfc6052_pfx_embed(pf, s4, ip6->saddr);
-		rfc6052_pfx_embed(pf, d4, ip6->daddr);
-	}
+	pkt->data -= XLAT_IP6_HLEN - XLAT_IP4_HLEN; /* into the headroom */
+	pkt->len = XLAT_IP6_HLEN + f.l4len;
+	fast_4to6_write(ctx, pkt->data, pkt->data + pkt->len, &f, m);
 	return 1;
 }
 
@@ -294,7 +174,7 @@ enum xlat_verdict xlat_6to4(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 			    enum xlat_reason *reason)
 {
 	ctx->st->in[0]++;
-	if (ctx->fast && fast_6to4(ctx, pkt, NULL)) {
+	if (ctx->fast && fast_6to4_pkt(ctx, pkt, NULL)) {
 		*reason = XLAT_R_NONE;
 		ctx->st->verdict[XLAT_FORWARD]++;
 		return XLAT_FORWARD;
@@ -306,7 +186,7 @@ enum xlat_verdict xlat_4to6(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 			    enum xlat_reason *reason)
 {
 	ctx->st->in[1]++;
-	if (ctx->fast && fast_4to6(ctx, pkt, NULL)) {
+	if (ctx->fast && fast_4to6_pkt(ctx, pkt, NULL)) {
 		*reason = XLAT_R_NONE;
 		ctx->st->verdict[XLAT_FORWARD]++;
 		return XLAT_FORWARD;
@@ -319,7 +199,7 @@ enum xlat_verdict xlat_6to4_map(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 				enum xlat_reason *reason)
 {
 	ctx->st->in[0]++;
-	if (ctx->fast && fast_6to4(ctx, pkt, m)) {
+	if (ctx->fast && fast_6to4_pkt(ctx, pkt, m)) {
 		*reason = XLAT_R_NONE;
 		ctx->st->verdict[XLAT_FORWARD]++;
 		return XLAT_FORWARD;
@@ -335,7 +215,7 @@ enum xlat_verdict xlat_4to6_map(struct xlat_ctx *ctx, struct xlat_pkt *pkt,
 				enum xlat_reason *reason)
 {
 	ctx->st->in[1]++;
-	if (ctx->fast && fast_4to6(ctx, pkt, m)) {
+	if (ctx->fast && fast_4to6_pkt(ctx, pkt, m)) {
 		*reason = XLAT_R_NONE;
 		ctx->st->verdict[XLAT_FORWARD]++;
 		return XLAT_FORWARD;

@@ -12,7 +12,7 @@
  *    program translates (pool6 other than /96, an EAM table);
  *  - anything else fails, and so do counters that disagree with the run;
  *  - and XDP must translate every case the core's fast path translates
- *    (fast_6to4/fast_4to6, asked directly: see core_fast()).
+ *    (xlat_fast.h, asked directly: see core_fast()).
  * Stateful cases (mode: stateful) are skipped and counted apart.
  *
  * Usage: run_corpus_xdp [-v] DIR|FILE...   Needs root (BPF).
@@ -30,10 +30,9 @@
 #include "tests/lib/corpus.h"
 #include "xlat_xdp.skel.h"
 
-/* The core's fast path is static inline in xlat.c: this runner compiles
- * xlat.c in to ask it which cases it translates (the linker then takes no
- * xlat.o from libxlat.a; everything else comes from there). */
-#include "dataplane/xlat/xlat.c"
+/* The core's fast path, the same header the XDP program compiles: asked
+ * which cases it translates. */
+#include "dataplane/xlat/xlat_fast.h"
 
 #define FRAME_MAX (ETH_HLEN + 65536)
 
@@ -59,8 +58,10 @@ static int core_fast(const struct corpus_case *c)
 	struct xlat_pkt pkt = {core_buf + XLAT_HEADROOM, c->in_len};
 	if (!ctx.fast)
 		return 0;
-	return c->dir == CORPUS_6TO4 ? fast_6to4(&ctx, &pkt, NULL)
-				     : fast_4to6(&ctx, &pkt, NULL);
+	if (c->dir == CORPUS_6TO4)
+		return fast_6to4(&ctx, pkt.data, pkt.data + pkt.len, NULL) != 0;
+	struct fast_46 f;
+	return fast_4to6_check(&ctx, pkt.data, pkt.data + pkt.len, NULL, &f);
 }
 
 static const uint8_t mac_dst[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x01};
