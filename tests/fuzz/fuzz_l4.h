@@ -1,6 +1,7 @@
 /*
  * fuzz_l4.h - checks on upper-layer headers shared by the fuzz harnesses
- * (fuzz_xlat.h, fuzz_nat64.c): is a translated packet's checksum right?
+ * (fuzz_xlat.h, fuzz_nat64.c): is a translated packet's checksum right, is
+ * an output header sane?
  * Test code; header only.
  */
 #ifndef GATE64_FUZZ_L4_H
@@ -11,6 +12,7 @@
 
 #include "dataplane/xlat/csum.h"
 #include "dataplane/xlat/hdr.h"
+#include "tests/fuzz/fuzz_check.h"
 
 static uint16_t rd16(const uint8_t *p)
 {
@@ -57,6 +59,34 @@ static int l4_check(int v6, const uint8_t *ip, const uint8_t *l4,
 static int is_echo(uint8_t type)
 {
 	return type == 0 || type == 8 || type == 128 || type == 129;
+}
+
+/* IPv4 output: header sane, lengths agree; returns the L4 offset. */
+static uint32_t check_ip4_out(const uint8_t *o, uint32_t len)
+{
+	CHECK(len >= 20);
+	CHECK(o[0] == 0x45); /* the core never writes options */
+	CHECK(rd16(o + 2) == len);
+	CHECK(csum_fold32(csum_partial(o, 20, 0)) == 0xffff);
+	return 20;
+}
+
+/* IPv6 output: version, payload length. */
+static void check_ip6_out(const uint8_t *o, uint32_t len)
+{
+	CHECK(len >= 40);
+	CHECK((o[0] >> 4) == 6);
+	CHECK(40u + rd16(o + 4) == len);
+}
+
+/* An ICMP message the core built or translated in full must carry a
+ * right checksum. */
+static void check_icmp_csum(int v6, const uint8_t *o, uint32_t off,
+			    uint32_t len)
+{
+	CHECK(len >= off + 8);
+	CHECK(l4_check(v6, o, o + off, len - off,
+		       v6 ? XLAT_IPPROTO_ICMPV6 : XLAT_IPPROTO_ICMP) == 1);
 }
 
 #endif

@@ -333,30 +333,6 @@ static uint8_t pidx(uint8_t ipproto)
 
 /* ---- output checks ---- */
 
-static uint32_t check_ip4_out(const uint8_t *o, uint32_t len)
-{
-	CHECK(len >= 20);
-	CHECK(o[0] == 0x45);
-	CHECK(rd16(o + 2) == len);
-	CHECK(csum_fold32(csum_partial(o, 20, 0)) == 0xffff);
-	return 20;
-}
-
-static void check_ip6_out(const uint8_t *o, uint32_t len)
-{
-	CHECK(len >= 40);
-	CHECK((o[0] >> 4) == 6);
-	CHECK(40u + rd16(o + 4) == len);
-}
-
-static void check_icmp_csum(int v6, const uint8_t *o, uint32_t off,
-			    uint32_t len)
-{
-	CHECK(len >= off + 8);
-	CHECK(l4_check(v6, o, o + off, len - off,
-		       v6 ? XLAT_IPPROTO_ICMPV6 : XLAT_IPPROTO_ICMP) == 1);
-}
-
 /* An IPv4 packet out of 6to4: a flow's source is a live BIB entry. */
 static void check_out4_flow(struct run *r, const uint8_t *o, uint32_t len)
 {

@@ -208,34 +208,6 @@ static void look_before(const uint8_t *p, uint32_t len, struct before *b)
 #endif
 }
 
-/* IPv4 output: header sane, lengths agree; returns the L4 offset. */
-static uint32_t check_ip4_out(const uint8_t *o, uint32_t len)
-{
-	CHECK(len >= 20);
-	CHECK(o[0] == 0x45); /* the core never writes options */
-	CHECK(rd16(o + 2) == len);
-	CHECK(csum_fold32(csum_partial(o, 20, 0)) == 0xffff);
-	return 20;
-}
-
-/* IPv6 output: version, payload length. */
-static void check_ip6_out(const uint8_t *o, uint32_t len)
-{
-	CHECK(len >= 40);
-	CHECK((o[0] >> 4) == 6);
-	CHECK(40u + rd16(o + 4) == len);
-}
-
-/* An ICMP message the core built or translated in full must carry a
- * right checksum. */
-static void check_icmp_csum(int v6, const uint8_t *o, uint32_t off,
-			    uint32_t len)
-{
-	CHECK(len >= off + 8);
-	CHECK(l4_check(v6, o, o + off, len - off,
-		       v6 ? XLAT_IPPROTO_ICMPV6 : XLAT_IPPROTO_ICMP) == 1);
-}
-
 static void check_frags(struct xlat_ctx *ctx, const struct xlat_pkt *pkt)
 {
 	uint32_t mtu = ctx->cfg->lowest_ipv6_mtu;
