@@ -59,7 +59,8 @@ LINT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]'
 
 all: $(LIBXLAT) $(LIBDNS64) $(UNIT_BIN) $(B)/tests/run_corpus $(B)/bpf/xlat_inline_bpf.o \
 	$(B)/gate64-maplog $(B)/gate64-dns64 $(B)/gate64d $(B)/gate64ctl \
-	$(B)/bpf/xlat_xdp.o $(B)/tests/run_corpus_xdp $(B)/tests/run_corpus_dp $(B)/tests/test_dp_worker
+	$(B)/bpf/xlat_xdp.o $(B)/tests/run_corpus_xdp $(B)/tests/run_corpus_dp $(B)/tests/test_dp_worker \
+	$(B)/control/nl.o $(B)/tests/nl_tool
 
 deps:
 	./scripts/deps.sh
@@ -99,6 +100,18 @@ $(B)/gate64ctl: control/gate64ctl.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< -o $@
 
+# control/nl.c: the netlink module (libnl-route-3) of the xdp and hybrid
+# modes, and nl_tool, its command line for tests/integration/test_netlink.py.
+GNL_CFLAGS = $(shell pkg-config --cflags libnl-route-3.0)
+GNL_LIBS   = $(shell pkg-config --libs libnl-route-3.0)
+$(B)/control/nl.o: control/nl.c control/nl.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(GNL_CFLAGS) -c $< -o $@
+
+$(B)/tests/nl_tool: tests/nl/nl_tool.c $(B)/control/nl.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(B)/control/nl.o $(GNL_LIBS) -o $@
+
 # gate64d: the gateway daemon (DPDK dataplane + control thread).
 $(B)/dataplane/dpdk/dp.o: dataplane/dpdk/dp.c $(DP_HDR) $(XLAT_HDR)
 	@mkdir -p $(dir $@)
@@ -120,8 +133,15 @@ $(B)/control/reload.o: control/reload.c $(DP_HDR) $(XLAT_HDR) $(wildcard control
 	@mkdir -p $(dir $@)
 	$(CC) $(DP_CFLAGS) -c $< -o $@
 
-$(B)/gate64d: $(B)/control/gate64d.o $(B)/control/ctl.o $(B)/control/metrics.o $(B)/control/reload.o $(B)/control/ctl_proto.o $(B)/dataplane/dpdk/dp.o $(CFGGW_OBJ) $(LIBDPL2) $(LIBDNS64) $(LIBXLAT)
-	$(CC) $^ $(DPDK_LIBS) -liniparser -lpthread -o $@
+# mode = xdp: the loader of bpf/xlat_xdp.c (its skeleton) and netlink.
+NL_CFLAGS = $(shell pkg-config --cflags libnl-route-3.0 2>/dev/null)
+NL_LIBS   = $(shell pkg-config --libs libnl-route-3.0 2>/dev/null)
+$(B)/control/xdp_mode.o: control/xdp_mode.c control/xdp_mode.h $(B)/bpf/xlat_xdp.skel.h $(BPF_HDR) $(XLAT_HDR) $(wildcard control/cfg_*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(B)/bpf $(NL_CFLAGS) -c $< -o $@
+
+$(B)/gate64d: $(B)/control/gate64d.o $(B)/control/ctl.o $(B)/control/metrics.o $(B)/control/reload.o $(B)/control/ctl_proto.o $(B)/control/xdp_mode.o $(B)/control/nl.o $(B)/dataplane/dpdk/dp.o $(CFGGW_OBJ) $(LIBDPL2) $(LIBDNS64) $(LIBXLAT)
+	$(CC) $^ $(DPDK_LIBS) $(NL_LIBS) -lbpf -liniparser -lpthread -o $@
 
 $(B)/tests/run_corpus: tests/packets/run_corpus.c $(LIBXLAT) $(TESTLIB_OBJ)
 	@mkdir -p $(dir $@)

@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "bpf/xdp_state.h"
 #include "dataplane/xlat/rfc6052.h"
 #include "dataplane/xlat/xlat.h"
 #include "dataplane/xlat/xlat_reason.h"
@@ -36,14 +37,30 @@ struct xdp_cfg {
 	uint8_t dirs;		  /* XDP_DIR_* */
 	uint8_t eam;		  /* an EAM table is configured: not in XDP
 				     yet, so every frame is handed on */
+	uint8_t stateful;	  /* stateful NAT64 (RFC 6146): translate only
+				     packets of a session in g64_sess6/4
+				     (bpf/xdp_state.h), never statelessly */
+	uint8_t pad[3];
+	/* stateful only: the core's nat64_cfg.timeout (seconds, indexed by
+	   enum nat64_timer), for the lookup-time expiry */
+	uint32_t timeout[NAT64_NTIMERS];
+	/* stateful only: pool4's addresses (xdp_p4filter_add): an IPv6
+	   packet to one of them is a hairpin, handed on */
+	uint64_t p4filter[XDP_P4FILTER_WORDS];
 };
 
 /* The per-CPU counter array (map xdp_counters): the core's reasons for the
  * frames XDP decided (only XLAT_R_NONE, translated, in this slice), then
- * the totals of frames handled and handed on. */
+ * the totals of frames handled and handed on, then (stateful) the session
+ * lookups: a hit the program translated, a miss (no entry: a new flow, or
+ * one the core has not exported), and a hit handed on (past its lifetime,
+ * a TCP SYN/FIN/RST or state change, or a packet the fast path refuses). */
 enum xdp_counter {
 	XDP_CNT_HANDLED = XLAT_R_MAX,
 	XDP_CNT_HANDED_ON,
+	XDP_CNT_SESS_HIT,
+	XDP_CNT_SESS_MISS,
+	XDP_CNT_SESS_HIT_HANDED_ON,
 	XDP_CNT_MAX
 };
 

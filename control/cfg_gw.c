@@ -106,16 +106,20 @@ static const char *const keys_pool4[] = {"address",  "tcp-ports",  "udp-ports",
 					 "icmp-ids", "block-size", "max-blocks",
 					 NULL};
 static const char *const keys_nat64[] = {
-    "subscriber-length", "filtering",	    "max-bib",
-    "max-sessions",	 "max-subscribers", "sessions-per-subscriber",
-    "timeout-udp",	 "timeout-icmp",    "timeout-tcp-est",
-    "timeout-tcp-trans", "timeout-tcp-syn", "drop-inbound-syn",
-    "held-syn-max",	 "mapping-log",	    NULL};
+    "subscriber-length", "filtering",
+    "max-bib",		 "max-sessions",
+    "max-subscribers",	 "sessions-per-subscriber",
+    "timeout-udp",	 "timeout-icmp",
+    "timeout-tcp-est",	 "timeout-tcp-trans",
+    "timeout-tcp-syn",	 "drop-inbound-syn",
+    "held-syn-max",	 "mapping-log",
+    "subscriber-alert",	 NULL};
 static const char *const keys_port[] = {"device",  "mtu",     "mac",
 					"address", "gateway", NULL};
 static const char *const keys_dpdk[] = {"lcores",      "memory",   "socket-mem",
 					"file-prefix", "eal-args", NULL};
 static const char *const keys_metrics[] = {"listen", NULL};
+static const char *const keys_xdp[] = {"interfaces", "attach", "pin-dir", NULL};
 static const char *const keys_neigh[] = {"reachable", "stale", "retrans-ms",
 					 "pending", NULL};
 
@@ -132,6 +136,7 @@ static const struct section sections[] = {
     {"dpdk", keys_dpdk},
     {"neighbours", keys_neigh},
     {"metrics", keys_metrics},
+    {"xdp", keys_xdp},
     {"dns64", NULL},
 };
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
@@ -563,14 +568,17 @@ static int parse_gate64(struct cfg_gw *c, const struct ctx *x)
 {
 	const char *v = get(x, "gate64", "mode");
 
-	if (v && strcasecmp(v, "dpdk")) {
-		if (!strcasecmp(v, "xdp") || !strcasecmp(v, "hybrid"))
-			return bad(x, "gate64", "mode", v,
-				   "not built yet: only dpdk");
+	c->gw_mode = CFG_MODE_DPDK;
+	if (v && !strcasecmp(v, "xdp"))
+		c->gw_mode = CFG_MODE_XDP;
+	else if (v && !strcasecmp(v, "hybrid"))
 		return bad(x, "gate64", "mode", v,
-			   "unknown mode: use dpdk (xdp and hybrid are not "
-			   "built yet)");
-	}
+			   "not built yet: use dpdk or xdp");
+	else if (v && strcasecmp(v, "dpdk"))
+		return bad(x, "gate64", "mode", v,
+			   "unknown mode: use dpdk (DPDK workers own the "
+			   "ports) or xdp (the XDP program, the kernel keeps "
+			   "the NICs)");
 	v = get(x, "gate64", "control-socket-mode");
 	c->ctl_mode = 0660;
 	if (v) {
@@ -1159,6 +1167,47 @@ static int get_range(const struct ctx *x, const char *key, unsigned min,
 	return 0;
 }
 
+static const char *const proto_names[NAT64_NPROTO] = {"tcp", "udp", "icmp"};
+
+/*
+ * An item of [pool4] address: "ADDR[/LEN]" (every protocol, the section's
+ * port ranges) or "ADDR[/LEN] PROTO MIN-MAX" (that protocol only, with
+ * its own range: what gate64ctl pool4 add ADDR PROTO MIN-MAX writes).
+ * The item is cut after ADDR[/LEN]; *one is the protocol or -1.
+ */
+static int pool4_item(const struct ctx *x, const char *v, char *item, int *one,
+		      uint16_t *lo, uint16_t *hi)
+{
+	char *sp = strpbrk(item, " \t"), pr[8], rest[2];
+	unsigned a, b;
+
+	*one = -1;
+	if (!sp)
+		return 0;
+	*sp++ = 0;
+	if (sscanf(sp, " %7s %u-%u %1s", pr, &a, &b, rest) != 3 || a > b ||
+	    b > 65535)
+		return bad(x, "pool4", "address", v,
+			   "%s %s: write ADDRESS[/LEN] or ADDRESS[/LEN] "
+			   "tcp|udp|icmp MIN-MAX, e.g. 192.0.2.9 tcp 2000-2999",
+			   item, sp);
+	for (int k = 0; k < NAT64_NPROTO; k++)
+		if (!strcasecmp(pr, proto_names[k]))
+			*one = k;
+	if (*one < 0)
+		return bad(x, "pool4", "address", v,
+			   "%s %s: protocol %s: use tcp, udp or icmp", item, sp,
+			   pr);
+	if (a == 0 && *one != NAT64_ICMP)
+		return bad(x, "pool4", "address", v,
+			   "%s %s: port 0 is not usable: start the range at 1 "
+			   "or above",
+			   item, sp);
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
+	return 0;
+}
+
 static int parse_pool4(struct cfg_gw *c, const struct ctx *x)
 {
 	struct pool4_cfg *p = &c->nat64.pool4;
@@ -1184,12 +1233,20 @@ static int parse_pool4(struct cfg_gw *c, const struct ctx *x)
 	p->n = 0;
 	for (unsigned i = 0; i < n; i++) {
 		uint32_t a;
-		int plen;
-		if (get_net(x, S, "address", items[i], AF_INET, (uint8_t *)&a,
+		int plen, one;
+		uint16_t ilo, ihi;
+		if (pool4_item(x, v, items[i], &one, &ilo, &ihi) ||
+		    get_net(x, S, "address", items[i], AF_INET, (uint8_t *)&a,
 			    &plen))
 			return -EINVAL;
 		uint64_t count = 1ull << (32 - plen);
-		if (p->n + count * NAT64_NPROTO > POOL4_MAX_RANGES)
+		if (one >= 0 && p->n + count > POOL4_MAX_RANGES)
+			return bad(x, S, "address", v,
+				   "too many entries: pool4 holds %d (an "
+				   "address is one per protocol)",
+				   POOL4_MAX_RANGES);
+		if (p->n + count * (one < 0 ? NAT64_NPROTO : 1) >
+		    POOL4_MAX_RANGES)
 			return bad(x, S, "address", v,
 				   "too many addresses: each address is one "
 				   "entry per protocol (TCP, UDP, ICMP) and "
@@ -1200,19 +1257,27 @@ static int parse_pool4(struct cfg_gw *c, const struct ctx *x)
 		for (uint64_t k = 0; k < count; k++) {
 			uint32_t h = ntohl(a) + (uint32_t)k;
 			for (unsigned j = 0; j < p->n; j++)
-				if (p->r[j].addr == h) {
+				if (p->r[j].addr == h &&
+				    (one < 0 || p->r[j].proto == one)) {
 					char s[INET_ADDRSTRLEN];
 					return bad(
 					    x, S, "address", v,
-					    "%s listed twice",
-					    ntop4(htonl(h), s, sizeof(s)));
+					    "%s%s%s listed twice%s",
+					    ntop4(htonl(h), s, sizeof(s)),
+					    one < 0 ? "" : " ",
+					    one < 0 ? "" : proto_names[one],
+					    one < 0 ? ""
+						    : ": one port range per "
+						      "address and protocol");
 				}
 			for (uint8_t pr = 0; pr < NAT64_NPROTO; pr++) {
+				if (one >= 0 && pr != one)
+					continue;
 				struct pool4_range *r = &p->r[p->n++];
 				r->addr = h;
 				r->proto = pr;
-				r->min = lo[pr];
-				r->max = hi[pr];
+				r->min = one < 0 ? lo[pr] : ilo;
+				r->max = one < 0 ? hi[pr] : ihi;
 			}
 		}
 	}
@@ -1301,7 +1366,8 @@ static int parse_nat64(struct cfg_gw *c, const struct ctx *x)
 	    get_timeout(x, "timeout-tcp-syn", 1, "a session lifetime",
 			&n->timeout[NAT64_T_TCP_SYN]) ||
 	    get_bool(x, S, "drop-inbound-syn", &n->drop_inbound_syn) ||
-	    get_u16(x, S, "held-syn-max", 0, 65535, &n->held_syn_max))
+	    get_u16(x, S, "held-syn-max", 0, 65535, &n->held_syn_max) ||
+	    get_u8(x, S, "subscriber-alert", 1, 100, &n->sub_alert))
 		return -EINVAL;
 	v = get(x, S, "mapping-log");
 	if (v && *v &&
@@ -1309,8 +1375,6 @@ static int parse_nat64(struct cfg_gw *c, const struct ctx *x)
 		return -EINVAL;
 	return 0;
 }
-
-static const char *const proto_names[NAT64_NPROTO] = {"tcp", "udp", "icmp"};
 
 static int parse_static_bib(struct cfg_gw *c, const struct ctx *x)
 {
@@ -1471,6 +1535,210 @@ static int check_port_pool4(const struct cfg_gw *c, const struct ctx *x)
 	return 0;
 }
 
+/*
+ * mode = xdp: the kernel keeps the NICs, so there is no [port*], [dpdk] or
+ * [neighbours] (the kernel's routes and neighbours drive bpf_fib_lookup),
+ * and [xdp] names the interfaces.  This version of the XDP program
+ * translates stateless SIIT with a /96 pool6 and no EAM by itself; what
+ * it cannot translate is counted and dropped, so a configuration it could
+ * not serve is refused here rather than dropped at run time.
+ */
+static int parse_xdp(struct cfg_gw *c, const struct ctx *x)
+{
+	static const char *const dpdk_only[] = {"port6", "port4", "port",
+						"dpdk", "neighbours"};
+	char buf[512], *items[LIST_MAX];
+	unsigned n;
+
+	for (unsigned i = 0; i < sizeof(dpdk_only) / sizeof(*dpdk_only); i++)
+		if (has_section(x, dpdk_only[i]))
+			return bad_sec(x, dpdk_only[i],
+				       "not used with mode = xdp: the kernel "
+				       "keeps the NICs, their addresses, "
+				       "routes and neighbours; name the "
+				       "interfaces in [xdp] interfaces");
+	const char *type = get(x, "translator", "type");
+	if (c->dp.mode != DP_SIIT)
+		return bad(x, "translator", "type",
+			   type ? type : "nat64 (the default)",
+			   "mode = xdp translates type = siit in this "
+			   "version (stateful NAT64 in XDP is not built yet): "
+			   "use mode = dpdk for nat64");
+	const char *v = get(x, "xdp", "interfaces");
+	if (!v)
+		return bad(x, "xdp", "interfaces", "(missing)",
+			   "the interfaces to attach to: the IPv6 side, then "
+			   "the IPv4 side (gw6, gw4), or one name for "
+			   "one-arm");
+	if (split(x, "xdp", "interfaces", v, buf, sizeof(buf), items, LIST_MAX,
+		  &n))
+		return -EINVAL;
+	if (n > 2)
+		return bad(x, "xdp", "interfaces", v,
+			   "at most two: the IPv6 side, then the IPv4 side");
+	for (unsigned i = 0; i < n; i++) {
+		if (!*items[i] || strlen(items[i]) >= CFG_XDP_IFNAME ||
+		    strpbrk(items[i], "/ \t"))
+			return bad(x, "xdp", "interfaces", items[i],
+				   "not an interface name (at most %d "
+				   "characters, no '/' or blank)",
+				   CFG_XDP_IFNAME - 1);
+		snprintf(c->xdp.ifname[i], CFG_XDP_IFNAME, "%s", items[i]);
+	}
+	if (n == 2 && !strcmp(items[0], items[1]))
+		return bad(x, "xdp", "interfaces", v,
+			   "the same interface twice: one-arm is written as "
+			   "one name");
+	c->xdp.nif = n;
+	v = get(x, "xdp", "attach");
+	if (v && !strcasecmp(v, "generic"))
+		c->xdp.generic = 1;
+	else if (v && strcasecmp(v, "native"))
+		return bad(x, "xdp", "attach", v,
+			   "use native (the driver runs the program) or "
+			   "generic (after the kernel built its socket "
+			   "buffer: slower, for drivers without XDP)");
+	snprintf(c->xdp.pin_dir, sizeof(c->xdp.pin_dir), "/sys/fs/bpf/gate64");
+	if (get_str(x, "xdp", "pin-dir", c->xdp.pin_dir,
+		    sizeof(c->xdp.pin_dir)))
+		return -EINVAL;
+	if (c->xdp.pin_dir[0] != '/')
+		return bad(x, "xdp", "pin-dir", c->xdp.pin_dir,
+			   "an absolute path on a BPF file system, e.g. "
+			   "/sys/fs/bpf/gate64");
+	if (c->eamt)
+		return bad_sec(x, "eam",
+			       "not with mode = xdp in this version (EAM in "
+			       "XDP is not built yet): use mode = dpdk");
+	if (c->xlat.pool6.len != 96)
+		return bad(x, "translator", "pool6",
+			   get(x, "translator", "pool6"),
+			   "mode = xdp translates a /96 pool6 in this version: "
+			   "use a /96 or mode = dpdk");
+	strcpy(c->file_prefix, "gate64"); /* names the control socket */
+	return 0;
+}
+
+/* ---- the host's ephemeral ports ---- */
+
+#define SYSCTL_IPV4 "/proc/sys/net/ipv4"
+
+/* ip_local_reserved_ports ("8080,9000-9100"): how many of lo..hi it
+ * holds; 0 when the file is missing (an old kernel). */
+static uint32_t reserved_in(const char *dir, unsigned lo, unsigned hi)
+{
+	char f[512], buf[4096];
+	uint32_t n = 0;
+	snprintf(f, sizeof(f), "%s/ip_local_reserved_ports", dir);
+	FILE *fp = fopen(f, "r");
+	if (!fp)
+		return 0;
+	size_t len = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[len] = 0;
+	char *save = NULL;
+	for (char *t = strtok_r(buf, ",\n", &save); t;
+	     t = strtok_r(NULL, ",\n", &save)) {
+		unsigned a, b;
+		int k = sscanf(t, "%u-%u", &a, &b);
+		if (k < 1)
+			continue;
+		if (k == 1)
+			b = a;
+		if (a < lo)
+			a = lo;
+		if (b > hi)
+			b = hi;
+		if (a <= b)
+			n += b - a + 1; /* the kernel lists disjoint ranges */
+	}
+	return n;
+}
+
+/*
+ * xdp and hybrid: the host owns the pool4 addresses (gate64d puts them on
+ * the interfaces, so that ARP is answered), so when the kernel opens a
+ * connection of its own from one of them it picks the source port from
+ * net.ipv4.ip_local_port_range, and the XDP program would take that
+ * connection's replies for a NAT64 mapping (or the kernel a mapping's
+ * packets for its socket).  A TCP or UDP pool4 range must therefore stay
+ * out of it, unless ip_local_reserved_ports keeps the kernel off those
+ * ports.  ICMP identifiers are not chosen from that range.  In dpdk mode
+ * the ports are detached from the kernel, which never sends from a pool4
+ * address: the caller does not check.
+ */
+static int check_local_ports(const struct cfg_gw *c, const struct ctx *x,
+			     const char *dir)
+{
+	char f[512];
+	unsigned klo, khi;
+	uint16_t lo[2], hi[2];
+
+	if (!dir)
+		dir = SYSCTL_IPV4;
+	snprintf(f, sizeof(f), "%s/ip_local_port_range", dir);
+	FILE *fp = fopen(f, "r");
+	int ok = fp && fscanf(fp, "%u %u", &klo, &khi) == 2 && klo <= khi;
+	if (fp)
+		fclose(fp);
+	if (!ok) {
+		snprintf(x->err, x->errlen,
+			 "%s: cannot read %s: the pool4 port ranges must be "
+			 "checked against the host's ephemeral ports in mode "
+			 "xdp and hybrid",
+			 x->file, f);
+		return -EINVAL;
+	}
+	if (get_range(x, "tcp-ports", 1, &lo[0], &hi[0]) ||
+	    get_range(x, "udp-ports", 1, &lo[1], &hi[1]))
+		return -EINVAL;
+	for (unsigned i = 0; i < c->nat64.pool4.n; i++) {
+		const struct pool4_range *r = &c->nat64.pool4.r[i];
+		unsigned a = r->min > klo ? r->min : klo;
+		unsigned b = r->max < khi ? r->max : khi;
+		if (r->proto == NAT64_ICMP || a > b ||
+		    reserved_in(dir, a, b) == b - a + 1)
+			continue;
+		static const char *const why =
+		    "overlaps the host's ip_local_port_range %u-%u (the kernel "
+		    "would pick the same ports for its own connections); use "
+		    "ports outside it or change net.ipv4.ip_local_port_range "
+		    "(or reserve them in net.ipv4.ip_local_reserved_ports)";
+		const char *key =
+		    r->proto == NAT64_TCP ? "tcp-ports" : "udp-ports";
+		if (r->min == lo[r->proto] && r->max == hi[r->proto]) {
+			const char *v = get(x, "pool4", key);
+			return bad(x, "pool4", key,
+				   v ? v : "1024-65535 (the default)", why, klo,
+				   khi);
+		}
+		/* an address entry with its own range */
+		char s[INET_ADDRSTRLEN], w[600];
+		snprintf(w, sizeof(w), "%s %s %u-%u %s",
+			 ntop4(htonl(r->addr), s, sizeof(s)),
+			 proto_names[r->proto], r->min, r->max, why);
+		return bad(x, "pool4", "address", get(x, "pool4", "address"), w,
+			   klo, khi);
+	}
+	return 0;
+}
+
+int cfg_gw_check_local_ports(const struct cfg_gw *c, const char *dir, char *err,
+			     size_t errlen)
+{
+	struct ctx x = {.file = c->file, .err = err, .errlen = errlen};
+	if (c->dp.mode != DP_NAT64)
+		return 0;
+	x.d = iniparser_load(c->file);
+	if (!x.d) {
+		snprintf(err, errlen, "%s: not a valid INI file", c->file);
+		return -EINVAL;
+	}
+	int r = check_local_ports(c, &x, dir);
+	iniparser_freedict(x.d);
+	return r;
+}
+
 /* [metrics]: on when the section is there; loopback by default. */
 static int parse_metrics(struct cfg_gw *c, const struct ctx *x)
 {
@@ -1515,18 +1783,37 @@ static int parse_all(struct cfg_gw *c, const struct ctx *x)
 					       "only with type = nat64 "
 					       "([translator] type = siit)");
 	}
-	if (parse_dpdk(c, x) || parse_ports(c, x) || parse_translator(c, x) ||
-	    parse_eam(c, x))
+	if (c->gw_mode == CFG_MODE_XDP) {
+		/* the interfaces' MTUs are the kernel's: gate64d reads them
+		 * at start (xdp_mode.c) and checks lowest-ipv6-mtu then */
+		for (int i = 0; i < 2; i++) {
+			snprintf(c->dp.port[i].name, sizeof(c->dp.port[i].name),
+				 "xdp");
+			c->dp.port[i].mtu = 65535;
+		}
+		if (parse_translator(c, x) || parse_eam(c, x) ||
+		    parse_xdp(c, x))
+			return -EINVAL;
+	} else if (has_section(x, "xdp")) {
+		return bad_sec(x, "xdp",
+			       "only with [gate64] mode = xdp (in mode = dpdk "
+			       "the DPDK workers own the ports: [port6], "
+			       "[port4] or [port])");
+	} else if (parse_dpdk(c, x) || parse_ports(c, x) ||
+		   parse_translator(c, x) || parse_eam(c, x)) {
 		return -EINVAL;
+	}
 	nat64_cfg_default(&c->nat64);
 	if (c->dp.mode == DP_NAT64) {
 		if (parse_pool4(c, x) || check_port_pool4(c, x) ||
-		    parse_nat64(c, x) || parse_static_bib(c, x))
+		    parse_nat64(c, x) || parse_static_bib(c, x) ||
+		    (c->gw_mode != CFG_MODE_DPDK &&
+		     check_local_ports(c, x, NULL)))
 			return -EINVAL;
 		if (nat64_cfg_check(&c->nat64, msg, sizeof(msg)))
 			return bad_sec(x, "nat64", "%s", msg);
 	}
-	if (parse_neighbours(c, x))
+	if (c->gw_mode == CFG_MODE_DPDK && parse_neighbours(c, x))
 		return -EINVAL;
 	if (xlat_cfg_check(&c->xlat, msg, sizeof(msg)))
 		return bad_sec(x, "translator", "%s", msg);
@@ -1676,4 +1963,195 @@ int cfg_gw_eal_args(const struct cfg_gw *c, const char *prog, char **argv,
 		return -ENOSPC;
 	argv[a.argc] = NULL;
 	return a.argc;
+}
+
+/* ---- gate64ctl pool4 add|del: the address list edited ---- */
+
+struct p4ent {
+	uint32_t net; /* host order */
+	int plen;
+	int proto; /* -1: every protocol */
+	unsigned lo, hi;
+};
+
+/* "ADDR[/LEN] [PROTO MIN-MAX]"; 0 or -1 with why. */
+static int p4ent_parse(const char *s, struct p4ent *e, const char **why)
+{
+	char a[64], pr[8], rest[2];
+	unsigned lo, hi;
+	int k = sscanf(s, " %63s %7s %u-%u %1s", a, pr, &lo, &hi, rest);
+	uint32_t n;
+
+	if (k != 1 && k != 4) {
+		*why = "write ADDRESS[/LEN] or ADDRESS[/LEN] tcp|udp|icmp "
+		       "MIN-MAX";
+		return -1;
+	}
+	if (parse_pfx(a, AF_INET, (uint8_t *)&n, &e->plen, why))
+		return -1;
+	if (e->plen < 0)
+		e->plen = 32;
+	e->net = ntohl(n);
+	if (e->plen < 32 && (e->net & (~0u >> e->plen))) {
+		*why = "not a prefix (host bits set)";
+		return -1;
+	}
+	e->proto = -1;
+	if (k == 4) {
+		for (int p = 0; p < NAT64_NPROTO; p++)
+			if (!strcasecmp(pr, proto_names[p]))
+				e->proto = p;
+		if (e->proto < 0) {
+			*why = "the protocol is tcp, udp or icmp";
+			return -1;
+		}
+		if (lo > hi || hi > 65535) {
+			*why = "write the ports as MIN-MAX, MIN <= MAX <= "
+			       "65535";
+			return -1;
+		}
+		e->lo = lo;
+		e->hi = hi;
+	}
+	return 0;
+}
+
+static uint32_t p4mask(int plen)
+{
+	return plen ? ~0u << (32 - plen) : 0;
+}
+
+/* Append ", ENTRY" (or "ENTRY" first); -1 when out is full. */
+static int p4ent_put(char *out, size_t outlen, uint32_t net, int plen,
+		     int proto, unsigned lo, unsigned hi)
+{
+	size_t used = strlen(out);
+	char a[INET_ADDRSTRLEN], len[16] = "", pr[32] = "";
+	ntop4(htonl(net), a, sizeof(a));
+	if (plen < 32)
+		snprintf(len, sizeof(len), "/%d", plen);
+	if (proto >= 0)
+		snprintf(pr, sizeof(pr), " %s %u-%u", proto_names[proto], lo,
+			 hi);
+	int n = snprintf(out + used, outlen - used, "%s%s%s%s",
+			 used ? ", " : "", a, len, pr);
+	return n < 0 || (size_t)n >= outlen - used ? -1 : 0;
+}
+
+/* What is left of e once the addresses of d are taken out: the sibling
+ * prefixes on the way from e down to d (d inside e, longer). */
+static int p4ent_split(char *out, size_t outlen, const struct p4ent *e,
+		       const struct p4ent *d)
+{
+	uint32_t sib[32];
+	int len[32], n = 0;
+	for (int b = e->plen + 1; b <= d->plen; b++, n++) {
+		sib[n] = (d->net ^ (1u << (32 - b))) & p4mask(b);
+		len[n] = b;
+	}
+	/* in address order: the siblings below d (their bit clear, from the
+	 * widest), then those above (from the narrowest) */
+	for (int pass = 0; pass < 2; pass++)
+		for (int k = pass ? n - 1 : 0; pass ? k >= 0 : k < n;
+		     k += pass ? -1 : 1)
+			if ((sib[k] > d->net) == pass &&
+			    p4ent_put(out, outlen, sib[k], len[k], e->proto,
+				      e->lo, e->hi))
+				return -1;
+	return 0;
+}
+
+int cfg_gw_pool4_edit(const char *cur, int add, const char *item,
+		      const char *const ranges[3], char *out, size_t outlen,
+		      char *err, size_t errlen)
+{
+	struct p4ent d;
+	const char *why = NULL;
+	char buf[1024];
+
+	out[0] = 0;
+	if (strchr(item, ',') || p4ent_parse(item, &d, &why)) {
+		snprintf(err, errlen, "%s: %s", item,
+			 why ? why : "one entry, without commas");
+		return -EINVAL;
+	}
+	if (add) {
+		int n = snprintf(out, outlen, "%s%s%s", cur ? cur : "",
+				 cur && *cur ? ", " : "", item);
+		if (n < 0 || (size_t)n >= outlen) {
+			snprintf(err, errlen, "[pool4] address: too long");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	snprintf(buf, sizeof(buf), "%s", cur ? cur : "");
+	int found = 0, full = 0;
+	char *save = NULL;
+	for (char *t = strtok_r(buf, ",", &save); t && !full;
+	     t = strtok_r(NULL, ",", &save)) {
+		struct p4ent e;
+		t = cfg_trim(t);
+		if (p4ent_parse(t, &e, &why)) { /* not ours to judge: kept */
+			size_t used = strlen(out);
+			int n = snprintf(out + used, outlen - used, "%s%s",
+					 used ? ", " : "", t);
+			full = n < 0 || (size_t)n >= outlen - used;
+			continue;
+		}
+		int wide = e.plen <= d.plen ? e.plen : d.plen;
+		int disjoint = (e.net ^ d.net) & p4mask(wide);
+		/* the protocol ranges of e that d takes: all (d has no
+		 * protocol), the one d names (e's own range, or the
+		 * section's when e is for every protocol), or none */
+		int take = d.proto < 0 ||
+			   (e.proto == d.proto && e.lo == d.lo && e.hi == d.hi);
+		if (!take && e.proto < 0) {
+			unsigned lo, hi;
+			take =
+			    sscanf(ranges[d.proto], "%u-%u", &lo, &hi) == 2 &&
+			    lo == d.lo && hi == d.hi;
+		}
+		if (disjoint || !take) {
+			full = p4ent_put(out, outlen, e.net, e.plen, e.proto,
+					 e.lo, e.hi);
+			continue;
+		}
+		found = 1;
+		/* e (or the part of it outside d) stays as it was */
+		if (d.plen > e.plen)
+			full = p4ent_split(out, outlen, &e, &d);
+		/* e for every protocol, d for one: the other two stay on the
+		 * addresses both hold */
+		if (e.proto < 0 && d.proto >= 0) {
+			struct p4ent in = e.plen > d.plen ? e : d;
+			for (int p = 0; p < NAT64_NPROTO && !full; p++) {
+				unsigned lo, hi;
+				if (p == d.proto)
+					continue;
+				if (sscanf(ranges[p], "%u-%u", &lo, &hi) != 2)
+					lo = 1024, hi = 65535; /* get_range */
+				full = p4ent_put(out, outlen, in.net, in.plen,
+						 p, lo, hi);
+			}
+		}
+	}
+	if (full) {
+		snprintf(err, errlen, "[pool4] address: too long");
+		return -EINVAL;
+	}
+	if (!found) {
+		snprintf(err, errlen,
+			 "%s is not in [pool4] address (%s): nothing to take "
+			 "out",
+			 item, cur ? cur : "");
+		return -EINVAL;
+	}
+	if (!out[0]) {
+		snprintf(err, errlen,
+			 "%s is all of [pool4] address: NAT64 needs at least "
+			 "one address",
+			 item);
+		return -EINVAL;
+	}
+	return 0;
 }

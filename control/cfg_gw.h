@@ -31,8 +31,29 @@ enum cfg_gw_memory {
 	CFG_MEM_NO_HUGE,       /* ordinary memory (--no-huge), for labs */
 };
 
+/* [gate64] mode: who touches the packets (docs/modes.md). */
+enum cfg_gw_mode {
+	CFG_MODE_DPDK = 0, /* DPDK workers own the ports ([port*], [dpdk]) */
+	CFG_MODE_XDP,	   /* the XDP program alone; the kernel keeps the
+			      NICs ([xdp]) */
+};
+
+#define CFG_XDP_IFNAME 16 /* IFNAMSIZ */
+
+/* [xdp]: the interfaces the program is attached to. */
+#define CFG_XDP_PATH 192
+
+struct cfg_xdp {
+	char ifname[2][CFG_XDP_IFNAME]; /* [0] IPv6 side, [1] IPv4 side */
+	unsigned nif;			/* 1: one-arm, 2: two-arm */
+	int generic;			/* attach = generic (SKB mode) */
+	char pin_dir[CFG_XDP_PATH];	/* pin-dir: the links and maps */
+};
+
 struct cfg_gw {
 	char file[512];
+	enum cfg_gw_mode gw_mode;
+	struct cfg_xdp xdp;
 	struct dp_cfg dp;
 	struct xlat_cfg xlat;
 	struct xlat_eamt *eamt; /* allocated when [eam] has entries */
@@ -72,5 +93,31 @@ void cfg_gw_free(struct cfg_gw *c);
  */
 int cfg_gw_eal_args(const struct cfg_gw *c, const char *prog, char **argv,
 		    int argv_max, char *buf, size_t buflen);
+
+/*
+ * Modes xdp and hybrid (the host owns the pool4 addresses): no TCP or UDP
+ * pool4 range of c (loaded by cfg_gw_load, which calls this in those
+ * modes) may overlap the host's net.ipv4.ip_local_port_range, read from
+ * dir (NULL: /proc/sys/net/ipv4; tests give their own), unless
+ * ip_local_reserved_ports there holds the overlap.  0, or -EINVAL with err
+ * "FILE: [pool4] KEY = VALUE: overlaps ...".  In dpdk mode the kernel does
+ * not own the pool4 addresses and the check does not apply.
+ */
+int cfg_gw_check_local_ports(const struct cfg_gw *c, const char *dir, char *err,
+			     size_t errlen);
+
+/*
+ * gate64ctl pool4 add|del: the [pool4] address list cur with item added
+ * (appended) or taken out.  item: "ADDR[/LEN]" or "ADDR[/LEN] PROTO
+ * MIN-MAX".  del takes out the addresses of ADDR/LEN: an entry inside it
+ * goes, an entry holding it is split into the prefixes that remain; with
+ * PROTO MIN-MAX only that range goes (an entry of every protocol keeps the
+ * other two, written with the section's ranges, ranges[proto] "MIN-MAX").
+ * The result is validated by the reload (cfg_gw_load), not here.  0, or
+ * -EINVAL with err saying why (no such entry, a malformed item).
+ */
+int cfg_gw_pool4_edit(const char *cur, int add, const char *item,
+		      const char *const ranges[3], char *out, size_t outlen,
+		      char *err, size_t errlen);
 
 #endif

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "control/ctl.h"
+#include "control/metrics.h"
 #include "dataplane/xlat/nat64_tcp.h"
 
 struct ctl {
@@ -25,6 +26,7 @@ struct ctl {
 	const struct cfg_gw *cfg;
 	struct dns64_server *dns;
 	struct reload *rl;
+	struct xdp_mode *xm; /* mode = xdp: the program, instead of dp */
 	time_t started;
 };
 
@@ -109,6 +111,11 @@ fail:;
 		close(c->fd);
 	free(c);
 	return -e;
+}
+
+void ctl_set_xdp(struct ctl *c, struct xdp_mode *xm)
+{
+	c->xm = xm;
 }
 
 void ctl_close(struct ctl *c)
@@ -308,9 +315,22 @@ static int print_json(void (*print)(void *, FILE *), void *arg, FILE *out)
 	return 0;
 }
 
-static void print_dp(void *dp, FILE *f)
+/* The dataplane's counters, then the subscriber gauges (NAT64). */
+static void print_dp(void *arg, FILE *f)
 {
-	dp_stats_print(dp, f);
+	struct ctl *c = arg;
+	uint64_t nsubs, over;
+	dp_stats_print(c->dp, f);
+	if (c->cfg->dp.mode != DP_NAT64 ||
+	    metrics_subscribers(c->dp, &nsubs, &over))
+		return;
+	fprintf(f,
+		"%-28s %12llu  # subscribers with state now\n"
+		"%-28s %12llu  # subscribers at or above [nat64] "
+		"subscriber-alert = %u%% of their session or port limit\n",
+		"nat64_subscribers", (unsigned long long)nsubs,
+		"nat64_subscribers_over_alert", (unsigned long long)over,
+		(unsigned)dp_nat64_cfg(c->dp)->sub_alert);
 }
 
 static void print_dns64(void *dns, FILE *f)
@@ -322,13 +342,13 @@ static void cmd_stats(struct ctl *c, FILE *out, int json)
 {
 	if (!json) {
 		fprintf(out, "ok\n");
-		dp_stats_print(c->dp, out);
+		print_dp(c, out);
 		if (c->dns)
 			dns64_server_print_counters(c->dns, out);
 		return;
 	}
 	fprintf(out, "ok\n");
-	if (print_json(print_dp, c->dp, out))
+	if (print_json(print_dp, c, out))
 		fprintf(out, "error: out of memory\n");
 }
 
@@ -379,7 +399,6 @@ static void cmd_eam(struct ctl *c, FILE *out, int json)
  * own slice; asked like a list page), and the sums per protocol. */
 static void cmd_pool4(struct ctl *c, FILE *out, int json)
 {
-	const struct pool4_cfg *pc = &c->cfg->nat64.pool4;
 	uint64_t used[POOL4_MAX_RANGES] = {0}, total[POOL4_MAX_RANGES] = {0};
 	uint64_t blocks[POOL4_MAX_RANGES] = {0};
 	uint64_t pu[NAT64_NPROTO] = {0}, pt[NAT64_NPROTO] = {0};
@@ -387,6 +406,8 @@ static void cmd_pool4(struct ctl *c, FILE *out, int json)
 		fprintf(out, "error: no pool4: [translator] type = siit\n");
 		return;
 	}
+	/* the ranges in use: pool4 add|del change them */
+	const struct pool4_cfg *pc = &dp_nat64_cfg(c->dp)->pool4;
 	for (unsigned w = 0; w < dp_nworkers(c->dp); w++) {
 		uint32_t n, next;
 		if (dp_dump_request(c->dp, w, DP_DUMP_POOL4, 0, page[w],
@@ -566,11 +587,43 @@ static int writer(FILE *out, int fd)
 	return 1;
 }
 
+/* pool4 add|del: the [pool4] address list in use with the entry added
+ * or taken out (cfg_gw_pool4_edit), in val; 0 or -1 with msg. */
+static int pool4_change(struct ctl *c, const struct ctl_req *r, char *val,
+			size_t vlen, char *msg, size_t mlen)
+{
+	static const char *const keys[NAT64_NPROTO] = {
+	    "pool4:tcp-ports", "pool4:udp-ports", "pool4:icmp-ids"};
+	static const char *const defaults[NAT64_NPROTO] = {
+	    "1024-65535", "1024-65535", "1024-65535"};
+	const char *ranges[NAT64_NPROTO];
+	char item[200];
+	if (c->cfg->dp.mode != DP_NAT64) {
+		snprintf(msg, mlen, "no pool4: [translator] type = siit");
+		return -1;
+	}
+	for (int p = 0; p < NAT64_NPROTO; p++) {
+		ranges[p] = reload_value(c->rl, keys[p]);
+		if (!ranges[p])
+			ranges[p] = defaults[p];
+	}
+	if (r->nargs == 3)
+		snprintf(item, sizeof(item), "%s %s %s", r->args[0], r->args[1],
+			 r->args[2]);
+	else
+		snprintf(item, sizeof(item), "%s", r->args[0]);
+	return cfg_gw_pool4_edit(reload_value(c->rl, "pool4:address"),
+				 r->cmd == CTL_CMD_POOL4_ADD, item, ranges, val,
+				 vlen, msg, mlen)
+		   ? -1
+		   : 0;
+}
+
 /* A change through the reload path: validated whole, applied at the
  * workers' quiescent point, or refused with nothing changed. */
 static void cmd_change(struct ctl *c, FILE *out, const struct ctl_req *r)
 {
-	char msg[4096], key[160], val[400];
+	char msg[4096], key[160], val[1024];
 	const char *v = NULL;
 	int e;
 	const char(*a)[64] = r->args;
@@ -596,8 +649,15 @@ static void cmd_change(struct ctl *c, FILE *out, const struct ctl_req *r)
 			snprintf(val, sizeof(val), "%s %s %s %s %s", a[1], a[2],
 				 a[3], a[4], a[5]);
 			v = val;
-		} else { /* CTL_CMD_BIB_DEL */
+		} else if (r->cmd == CTL_CMD_BIB_DEL) {
 			snprintf(key, sizeof(key), "static-bib:%s", a[0]);
+		} else if (pool4_change(c, r, val, sizeof(val), msg,
+					sizeof(msg))) {
+			fprintf(out, "error: %s\n", msg);
+			return;
+		} else { /* the whole [pool4] address list, edited */
+			snprintf(key, sizeof(key), "pool4:address");
+			v = val;
 		}
 		for (char *p = key; *p; p++) /* iniparser's names */
 			*p = (char)tolower((unsigned char)*p);
@@ -622,6 +682,69 @@ static void finish(FILE *out, int fd)
 		if (read(fd, junk, sizeof(junk)) <= 0)
 			break;
 	fclose(out);
+}
+
+/* mode = xdp: status, stats and dns64 stats; the tables and changes
+ * belong to the stateful and reload machinery that mode has not yet. */
+static void status_xdp(struct ctl *c, FILE *out, int json)
+{
+	const struct cfg_gw *g = c->cfg;
+	char p6[INET6_ADDRSTRLEN];
+	unsigned long long h, u;
+	inet_ntop(AF_INET6, g->xlat.pool6.addr, p6, sizeof(p6));
+	xdp_mode_totals(c->xm, &h, &u);
+	long up = (long)(time(NULL) - c->started);
+	const char *if4 = g->xdp.nif > 1 ? g->xdp.ifname[1] : g->xdp.ifname[0];
+	if (json) {
+		fprintf(out,
+			"ok\n{\"mode\":\"xdp\",\"type\":\"siit\","
+			"\"interfaces\":[\"%s\",\"%s\"],\"attach\":\"%s\","
+			"\"pool6\":\"%s/%u\",\"uptime\":%ld,\"translated\":"
+			"%llu,\"not_translated\":%llu,\"dns64\":%s}\n",
+			g->xdp.ifname[0], if4,
+			g->xdp.generic ? "generic" : "native", p6,
+			(unsigned)g->xlat.pool6.len, up, h, u,
+			c->dns ? "true" : "false");
+		return;
+	}
+	fprintf(out,
+		"ok\nmode xdp\ntype siit\ninterfaces %s %s\nattach %s\n"
+		"pool6 %s/%u\nuptime %ld\ntranslated %llu\n"
+		"not-translated %llu\ndns64 %s\n",
+		g->xdp.ifname[0], if4, g->xdp.generic ? "generic" : "native",
+		p6, (unsigned)g->xlat.pool6.len, up, h, u,
+		c->dns ? "on" : "off");
+}
+
+static void print_xdp(void *arg, FILE *f)
+{
+	xdp_mode_stats_print(arg, f);
+}
+
+static int serve_xdp(struct ctl *c, FILE *out, int fd, const struct ctl_req *r)
+{
+	if (r->cmd == CTL_CMD_STATUS) {
+		status_xdp(c, out, r->json);
+	} else if (r->cmd == CTL_CMD_STATS && !r->json) {
+		fprintf(out, "ok\n");
+		xdp_mode_stats_print(c->xm, out);
+		if (c->dns)
+			dns64_server_print_counters(c->dns, out);
+	} else if (r->cmd == CTL_CMD_STATS) {
+		fprintf(out, "ok\n");
+		if (print_json(print_xdp, c->xm, out))
+			fprintf(out, "error: out of memory\n");
+	} else if (r->cmd == CTL_CMD_DNS64_STATS) {
+		cmd_dns64(c, out, r->json);
+	} else if (ctl_is_change(r->cmd) && !writer(out, fd)) {
+		; /* refused, and said why */
+	} else {
+		fprintf(out, "error: not in mode = xdp: it translates "
+			     "stateless SIIT and has no tables or reload yet "
+			     "(status, stats and dns64 stats work; restart "
+			     "gate64d to apply a changed file)\n");
+	}
+	return 0;
 }
 
 static void serve(struct ctl *c, int fd)
@@ -650,6 +773,8 @@ static void serve(struct ctl *c, int fd)
 	char err[CTL_LINE_MAX + 128];
 	if (ctl_parse(line, n, &r, err, sizeof(err)))
 		fprintf(out, "%s\n", err);
+	else if (c->xm)
+		serve_xdp(c, out, fd, &r);
 	else if (r.cmd == CTL_CMD_STATUS)
 		cmd_status(c, out, r.json);
 	else if (r.cmd == CTL_CMD_STATS)

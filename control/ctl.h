@@ -20,6 +20,7 @@
 #include "control/cfg_gw.h"
 #include "control/ctl_proto.h"
 #include "control/reload.h"
+#include "control/xdp_mode.h"
 #include "dataplane/dpdk/dp.h"
 #include "dns64/server.h"
 
@@ -33,6 +34,9 @@ struct ctl;
 int ctl_open(struct ctl **c, const char *path, unsigned mode, long gid,
 	     struct dp *dp, const struct cfg_gw *cfg, struct dns64_server *dns,
 	     struct reload *rl, char *err, size_t errlen);
+/* mode = xdp: answer from the XDP program's counters (dp is NULL then);
+ * only status, stats and dns64 stats are served in that mode. */
+void ctl_set_xdp(struct ctl *c, struct xdp_mode *xm);
 /* Serve the clients that are waiting (non-blocking accept). */
 void ctl_poll(struct ctl *c);
 void ctl_close(struct ctl *c);

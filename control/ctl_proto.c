@@ -169,6 +169,8 @@ int ctl_parse(const char *line, size_t len, struct ctl_req *r, char *err,
 	    {"eam", "del", CTL_CMD_EAM_DEL},
 	    {"bib", "add", CTL_CMD_BIB_ADD},
 	    {"bib", "del", CTL_CMD_BIB_DEL},
+	    {"pool4", "add", CTL_CMD_POOL4_ADD},
+	    {"pool4", "del", CTL_CMD_POOL4_DEL},
 	    {"config", "save", CTL_CMD_CONFIG_SAVE},
 	};
 	int first = -1;
@@ -182,19 +184,21 @@ int ctl_parse(const char *line, size_t len, struct ctl_req *r, char *err,
 		break;
 	}
 	if (first < 0) {
-		snprintf(err, errlen,
-			 "error: unknown command '%s%s%s'; commands: status, "
-			 "stats, reload, session list, bib list|add|del, "
-			 "timeouts show|set, eam list|add|del, pool4 list, "
-			 "dns64 stats, log lookup, subscriber show, config "
-			 "save",
-			 tok[1], nt > 2 ? " " : "", nt > 2 ? tok[2] : "");
+		snprintf(
+		    err, errlen,
+		    "error: unknown command '%s%s%s'; commands: status, "
+		    "stats, reload, session list, bib list|add|del, "
+		    "timeouts show|set, eam list|add|del, pool4 list|add|del, "
+		    "dns64 stats, log lookup, subscriber show, config "
+		    "save",
+		    tok[1], nt > 2 ? " " : "", nt > 2 ? tok[2] : "");
 		return -1;
 	}
 	static const unsigned want[] = {
 	    [CTL_CMD_TIMEOUTS_SET] = 2, [CTL_CMD_EAM_ADD] = 3,
 	    [CTL_CMD_EAM_DEL] = 1,	[CTL_CMD_BIB_ADD] = 6,
-	    [CTL_CMD_BIB_DEL] = 1,	[CTL_CMD_CONFIG_SAVE] = 0,
+	    [CTL_CMD_BIB_DEL] = 1,	[CTL_CMD_POOL4_ADD] = 1,
+	    [CTL_CMD_POOL4_DEL] = 1,	[CTL_CMD_CONFIG_SAVE] = 0,
 	};
 	if (ctl_is_change(r->cmd)) { /* positional arguments */
 		for (int i = first; i < nt; i++) {
@@ -209,7 +213,16 @@ int ctl_parse(const char *line, size_t len, struct ctl_req *r, char *err,
 			}
 			memcpy(r->args[r->nargs++], tok[i], strlen(tok[i]) + 1);
 		}
-		if (r->nargs != want[r->cmd]) {
+		int pool4 =
+		    r->cmd == CTL_CMD_POOL4_ADD || r->cmd == CTL_CMD_POOL4_DEL;
+		if (pool4 && r->nargs != 1 && r->nargs != 3) {
+			snprintf(err, errlen,
+				 "error: %s %s takes ADDR[/LEN] or ADDR[/LEN] "
+				 "tcp|udp|icmp MIN-MAX, not %u arguments",
+				 tok[1], tok[2], r->nargs);
+			return -1;
+		}
+		if (!pool4 && r->nargs != want[r->cmd]) {
 			snprintf(err, errlen,
 				 "error: %s %s takes %u arguments, not %u",
 				 tok[1], tok[2], want[r->cmd], r->nargs);
@@ -241,5 +254,6 @@ int ctl_is_change(enum ctl_cmd cmd)
 	return cmd == CTL_CMD_RELOAD || cmd == CTL_CMD_TIMEOUTS_SET ||
 	       cmd == CTL_CMD_EAM_ADD || cmd == CTL_CMD_EAM_DEL ||
 	       cmd == CTL_CMD_BIB_ADD || cmd == CTL_CMD_BIB_DEL ||
+	       cmd == CTL_CMD_POOL4_ADD || cmd == CTL_CMD_POOL4_DEL ||
 	       cmd == CTL_CMD_CONFIG_SAVE;
 }

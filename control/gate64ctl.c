@@ -17,6 +17,7 @@
  *   gate64ctl [-s SOCKET] eam add NAME IPV4/LEN IPV6/LEN | eam del NAME
  *   gate64ctl [-s SOCKET] bib add NAME PROTO IPV6 PORT IPV4 PORT
  *   gate64ctl [-s SOCKET] bib del NAME | config save
+ *   gate64ctl [-s SOCKET] pool4 add|del ADDR[/LEN] [PROTO MIN-MAX]
  *
  * Lists are fetched a page (at most 1000 entries) at a time, following the
  * daemon's cursor, until the end or --limit entries.
@@ -61,6 +62,8 @@ static void usage(FILE *f)
 		"  eam add NAME IPV4/LEN IPV6/LEN | eam del NAME\n"
 		"  bib add NAME tcp|udp|icmp IPV6 PORT IPV4 PORT | bib del "
 		"NAME\n"
+		"  pool4 add|del IPV4[/LEN] [tcp|udp|icmp MIN-MAX]   del: "
+		"refused while its ports are in use\n"
 		"  config save                 write the configuration in use "
 		"to its file\n"
 		"SOCKET: gate64d's control socket ([gate64] control-socket), "
@@ -263,13 +266,18 @@ int main(int argc, char **argv)
 	    {"eam", "del", "NAME", 1},
 	    {"bib", "add", "NAME tcp|udp|icmp IPV6 PORT IPV4 PORT", 6},
 	    {"bib", "del", "NAME", 1},
+	    {"pool4", "add", "IPV4[/LEN] [tcp|udp|icmp MIN-MAX]", 1},
+	    {"pool4", "del", "IPV4[/LEN] [tcp|udp|icmp MIN-MAX]", 1},
 	    {"config", "save", "", 0},
 	};
 	for (size_t k = 0; k < sizeof(change) / sizeof(change[0]); k++) {
 		if (strcmp(cmd, change[k].w1) || i >= argc ||
 		    strcmp(argv[i], change[k].w2))
 			continue;
-		if (argc - i - 1 != change[k].n) {
+		/* pool4 add|del: one protocol's range is optional */
+		int n = argc - i - 1;
+		if (n != change[k].n &&
+		    !(!strcmp(cmd, "pool4") && change[k].n == 1 && n == 3)) {
 			fprintf(stderr, "gate64ctl: %s %s %s\n", cmd,
 				change[k].w2, change[k].args);
 			return 2;

@@ -36,6 +36,7 @@
 #include "control/ctl.h"
 #include "control/metrics.h"
 #include "control/reload.h"
+#include "control/xdp_mode.h"
 #include "dns64/server.h"
 #include "dataplane/dpdk/dp.h"
 
@@ -53,8 +54,12 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: gate64d -c FILE        run the gateway\n"
-		   "       gate64d --check -c FILE  validate FILE and exit\n");
+	fprintf(f, "usage: gate64d [--keep-state] -c FILE  run the gateway\n"
+		   "       gate64d --check -c FILE  validate FILE and exit\n"
+		   "  --keep-state  mode = xdp: on exit, leave the XDP program "
+		   "running and\n"
+		   "                its state pinned, for the next gate64d to "
+		   "adopt\n");
 }
 
 /*
@@ -162,6 +167,113 @@ static int write_pidfile(const char *path)
 	return 0;
 }
 
+/*
+ * mode = xdp: no EAL and no workers.  The XDP program translates; this
+ * thread loads and attaches it, serves its neighbour requests, keeps the
+ * host's addresses current in its map (control/xdp_mode.h) and runs
+ * DNS64 as in mode = dpdk.  SIGUSR1 prints the counters; the control
+ * socket, the metrics endpoint and reload come with the hybrid mode's
+ * shared state and are not served in this mode yet.
+ */
+static int run_xdp(const char *file, struct cfg_gw *cfg, struct cfg_dns64 *dcfg,
+		   int keep_state)
+{
+	struct xdp_mode *xm = NULL;
+	struct dns64_server *dns = NULL;
+	struct ctl *ctl = NULL;
+	struct metrics *met = NULL;
+	char err[1024];
+	int rc = 1;
+
+	install_signals();
+	if (xdp_mode_start(&xm, cfg, err, sizeof(err)))
+		goto out;
+	if (cfg->has_dns64 &&
+	    dns64_server_init(&dns, &dcfg->server, err, sizeof(err)))
+		goto out;
+	if (ctl_open(&ctl, cfg->ctl_socket, cfg->ctl_mode, cfg->ctl_gid, NULL,
+		     cfg, dns, NULL, err, sizeof(err)))
+		goto out;
+	ctl_set_xdp(ctl, xm);
+	if (cfg->metrics_listen[0]) {
+		if (metrics_open(&met, cfg->metrics_listen, NULL, cfg, dns, err,
+				 sizeof(err)))
+			goto out;
+		metrics_set_xdp(met, xm);
+	}
+	if (drop_caps(err, sizeof(err)))
+		goto out;
+	if (dns && dns64_server_start(dns, err, sizeof(err)))
+		goto out;
+	unblock_signals();
+	if (cfg->pidfile[0])
+		write_pidfile(cfg->pidfile);
+	printf("gate64d: ready: xdp on %s%s%s (%s), siit%s%s\n",
+	       cfg->xdp.ifname[0], cfg->xdp.nif > 1 ? ", " : "",
+	       cfg->xdp.nif > 1 ? cfg->xdp.ifname[1] : "",
+	       cfg->xdp.generic ? "generic" : "native", dns ? ", dns64" : "",
+	       xdp_mode_adopted(xm) ? ", adopted the running program and its "
+				      "state"
+				    : "");
+	fflush(stdout);
+	while (!got_stop) {
+		int fds[2];
+		struct pollfd pfd[4];
+		int n = xdp_mode_fds(xm, fds);
+		for (int i = 0; i < n; i++)
+			pfd[i] = (struct pollfd){fds[i], POLLIN, 0};
+		pfd[n++] = (struct pollfd){ctl_fd(ctl), POLLIN, 0};
+		if (met)
+			pfd[n++] = (struct pollfd){metrics_fd(met), POLLIN, 0};
+		poll(pfd, (nfds_t)n, 200);
+		xdp_mode_poll(xm);
+		ctl_poll(ctl);
+		metrics_poll(met);
+		if (got_usr1) {
+			got_usr1 = 0;
+			xdp_mode_stats_print(xm, stderr);
+			if (dns)
+				dns64_server_print_counters(dns, stderr);
+		}
+		if (got_hup) {
+			got_hup = 0;
+			fprintf(stderr,
+				"gate64d: SIGHUP: reload is not built for mode "
+				"= xdp yet: nothing changed; restart gate64d "
+				"to apply %s\n",
+				file);
+		}
+	}
+	fprintf(stderr, "gate64d: stopping\n");
+	ctl_close(ctl);
+	ctl = NULL;
+	metrics_close(met);
+	met = NULL;
+	if (dns) {
+		dns64_server_stop(dns);
+		dns64_server_print_counters(dns, stderr);
+	}
+	xdp_mode_stats_print(xm, stderr);
+	if (keep_state)
+		fprintf(stderr,
+			"gate64d: --keep-state: the XDP program keeps "
+			"translating, its state stays in %s\n",
+			cfg->xdp.pin_dir);
+	rc = 0;
+out:
+	if (rc)
+		fprintf(stderr, "gate64d: %s\n", err);
+	ctl_close(ctl);
+	metrics_close(met);
+	if (dns)
+		dns64_server_fini(dns);
+	xdp_mode_stop(xm, rc == 0 && keep_state);
+	if (cfg->pidfile[0] && rc == 0)
+		unlink(cfg->pidfile);
+	cfg_gw_free(cfg);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static struct cfg_gw cfg;
@@ -172,17 +284,19 @@ int main(int argc, char **argv)
 	struct reload *rl = NULL;
 	static const struct option opts[] = {
 	    {"check", no_argument, 0, 'k'},
+	    {"keep-state", no_argument, 0, 's'},
 	    {"config", required_argument, 0, 'c'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0}};
 	const char *file = NULL;
-	int check = 0, o;
+	int check = 0, keep_state = 0, o;
 	char err[1024];
 
 	while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c': file = optarg; break;
 		case 'k': check = 1; break;
+		case 's': keep_state = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -209,6 +323,8 @@ int main(int argc, char **argv)
 		cfg_gw_free(&cfg);
 		return 0;
 	}
+	if (cfg.gw_mode == CFG_MODE_XDP)
+		return run_xdp(file, &cfg, &dcfg, keep_state);
 
 	char *eargv[64 + CFG_GW_EAL_ARGS_MAX];
 	static char ebuf[16384];

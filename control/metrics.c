@@ -19,6 +19,7 @@ struct metrics {
 	struct dp *dp;
 	const struct cfg_gw *cfg;
 	struct dns64_server *dns;
+	struct xdp_mode *xm; /* mode = xdp: the program's counters */
 };
 
 int metrics_open(struct metrics **mp, const char *listen_addr, struct dp *dp,
@@ -77,6 +78,8 @@ void metrics_close(struct metrics *m)
 	free(m);
 }
 
+static void dns64_metrics(struct dns64_server *dns, FILE *f);
+
 /* A metric family's header. */
 static void family(FILE *f, const char *name, const char *type,
 		   const char *help)
@@ -84,12 +87,82 @@ static void family(FILE *f, const char *name, const char *type,
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+void metrics_set_xdp(struct metrics *m, struct xdp_mode *xm)
+{
+	m->xm = xm;
+}
+
+static void xdp_metric(void *f, const char *name, unsigned long long v,
+		       const char *why)
+{
+	(void)why;
+	fprintf(f, "gate64_xdp_total{counter=\"%s\"} %llu\n", name, v);
+}
+
+/* mode = xdp: every counter of the program, one family. */
+static void metrics_write_xdp(struct xdp_mode *xm, FILE *f)
+{
+	family(f, "gate64_xdp", "counter",
+	       "the XDP program's counters (gate64ctl stats explains each)");
+	xdp_mode_counters(xm, xdp_metric, f);
+}
+
+#define SUBS_PAGE 128
+
+/* A subscriber at or above pct percent of one of its limits. */
+static int over_alert(const struct nat64_sub_info *si,
+		      const struct nat64_cfg *nc, unsigned pct)
+{
+	const struct pool4_cfg *pc = &nc->pool4;
+	uint64_t ports = (uint64_t)pc->max_blocks * pc->block_size;
+	if (si->limit && (uint64_t)si->nsess * 100 >= (uint64_t)pct * si->limit)
+		return 1;
+	for (int p = 0; pc->block_size && p < NAT64_NPROTO; p++)
+		if ((uint64_t)si->ports[p] * 100 >= pct * ports)
+			return 1;
+	return 0;
+}
+
+int metrics_subscribers(struct dp *dp, uint64_t *nsubs, uint64_t *over)
+{
+	/* one page buffer per worker, for the whole run: a worker that
+	 * answers late writes into its own */
+	static struct dp_dump_entry pg[DP_WORKERS_MAX][SUBS_PAGE];
+	const struct nat64_cfg *nc = dp_nat64_cfg(dp);
+	*nsubs = *over = 0;
+	if (!nc)
+		return 0;
+	unsigned pct = nc->sub_alert ? nc->sub_alert : 100;
+	for (unsigned w = 0; w < dp_nworkers(dp); w++) {
+		uint32_t slot = 0, n, next;
+		do {
+			int e = dp_dump_request(dp, w, DP_DUMP_SUBS, slot,
+						pg[w], SUBS_PAGE);
+			if (e == -EBUSY) { /* a late answer to another page */
+				dp_dump_wait(dp, w, &n, &next, 1000);
+				e = dp_dump_request(dp, w, DP_DUMP_SUBS, slot,
+						    pg[w], SUBS_PAGE);
+			}
+			if (e || dp_dump_wait(dp, w, &n, &next, 1000))
+				return -1;
+			for (uint32_t i = 0; i < n; i++) {
+				(*nsubs)++;
+				*over += (uint64_t)over_alert(&pg[w][i].sub, nc,
+							      pct);
+			}
+			slot = next;
+		} while (next != DP_DUMP_END);
+	}
+	return 0;
+}
+
 /* Each worker counts its own slices (asked like gate64ctl pool4 list);
- * a worker that does not answer leaves the family out of this scrape. */
-static void pool4_metrics(struct dp *dp, const struct cfg_gw *cfg, FILE *f)
+ * a worker that does not answer leaves the family out of this scrape.
+ * The ranges are those in use (pool4 may change at run time). */
+static void pool4_metrics(struct dp *dp, FILE *f)
 {
 	static struct dp_dump_entry pg[DP_WORKERS_MAX][POOL4_MAX_RANGES];
-	const struct pool4_cfg *pc = &cfg->nat64.pool4;
+	const struct pool4_cfg *pc = &dp_nat64_cfg(dp)->pool4;
 	uint64_t used[POOL4_MAX_RANGES] = {0}, total[POOL4_MAX_RANGES] = {0};
 	uint64_t blocks[POOL4_MAX_RANGES] = {0};
 	for (unsigned w = 0; w < dp_nworkers(dp); w++) {
@@ -169,6 +242,26 @@ void metrics_write(struct dp *dp, const struct cfg_gw *cfg,
 		(unsigned long long)st.n);
 	DP_COUNTERS(DP_M)
 #undef DP_M
+	family(f, "gate64_bytes", "counter",
+	       "IP bytes through the translator, by direction (6to4: from "
+	       "the IPv6 side; 4to6: from the IPv4 side, and hairpins), "
+	       "taken in and sent out translated");
+	fprintf(f,
+		"gate64_bytes_total{direction=\"6to4\",stage=\"in\"} "
+		"%llu\n",
+		(unsigned long long)st.bytes_6to4_in);
+	fprintf(f,
+		"gate64_bytes_total{direction=\"6to4\",stage=\"out\"} "
+		"%llu\n",
+		(unsigned long long)st.bytes_6to4_out);
+	fprintf(f,
+		"gate64_bytes_total{direction=\"4to6\",stage=\"in\"} "
+		"%llu\n",
+		(unsigned long long)st.bytes_4to6_in);
+	fprintf(f,
+		"gate64_bytes_total{direction=\"4to6\",stage=\"out\"} "
+		"%llu\n",
+		(unsigned long long)st.bytes_4to6_out);
 	family(f, "gate64_link", "counter",
 	       "ARP, ND and ping to the gateway, by outcome");
 	for (unsigned r = 0; r < DP_L2_R_MAX; r++)
@@ -193,8 +286,29 @@ void metrics_write(struct dp *dp, const struct cfg_gw *cfg,
 		NAT64_DB_COUNTERS(NS_M)
 #undef NS_M
 	}
-	if (cfg->dp.mode == DP_NAT64)
-		pool4_metrics(dp, cfg, f);
+	if (cfg->dp.mode == DP_NAT64) {
+		uint64_t nsubs, over;
+		pool4_metrics(dp, f);
+		if (!metrics_subscribers(dp, &nsubs, &over)) {
+			family(f, "gate64_nat64_subscribers", "gauge",
+			       "subscribers with state (RFC 6146 §3.5.1.1 "
+			       "subscriber accounting)");
+			fprintf(f, "gate64_nat64_subscribers %llu\n",
+				(unsigned long long)nsubs);
+			family(f, "gate64_nat64_subscribers_over_alert",
+			       "gauge",
+			       "subscribers at or above [nat64] "
+			       "subscriber-alert percent of their session "
+			       "limit or (port blocks) port limit");
+			fprintf(f, "gate64_nat64_subscribers_over_alert %llu\n",
+				(unsigned long long)over);
+		}
+	}
+	dns64_metrics(dns, f);
+}
+
+static void dns64_metrics(struct dns64_server *dns, FILE *f)
+{
 	if (dns) {
 		char *buf = NULL;
 		size_t len = 0;
@@ -259,7 +373,12 @@ static void serve(struct metrics *m, int fd)
 		fclose(out);
 		return;
 	}
-	metrics_write(m->dp, m->cfg, m->dns, b);
+	if (m->xm) {
+		metrics_write_xdp(m->xm, b);
+		dns64_metrics(m->dns, b);
+	} else {
+		metrics_write(m->dp, m->cfg, m->dns, b);
+	}
 	fclose(b);
 	fprintf(out,
 		"HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; "

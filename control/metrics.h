@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "control/cfg_gw.h"
+#include "control/xdp_mode.h"
 #include "dataplane/dpdk/dp.h"
 #include "dns64/server.h"
 
@@ -24,6 +25,8 @@ struct metrics;
 int metrics_open(struct metrics **m, const char *listen, struct dp *dp,
 		 const struct cfg_gw *cfg, struct dns64_server *dns, char *err,
 		 size_t errlen);
+/* mode = xdp: the XDP program's counters instead of the dataplane's. */
+void metrics_set_xdp(struct metrics *m, struct xdp_mode *xm);
 int metrics_fd(const struct metrics *m);
 void metrics_poll(struct metrics *m);
 void metrics_close(struct metrics *m);
@@ -31,5 +34,15 @@ void metrics_close(struct metrics *m);
 /* The exposition text (used by the endpoint, and by tests). */
 void metrics_write(struct dp *dp, const struct cfg_gw *cfg,
 		   struct dns64_server *dns, FILE *f);
+
+/*
+ * Live subscribers and those whose use reaches [nat64] subscriber-alert
+ * percent of a limit: sessions of sessions-per-subscriber, or in
+ * port-block mode the ports in use in its blocks of one protocol of
+ * max-blocks x block-size.  Counted here, in the control thread, from the
+ * workers' subscriber tables walked a page at a time (DP_DUMP_SUBS), not
+ * on the packet path.  0, or -1 when a worker did not answer.
+ */
+int metrics_subscribers(struct dp *dp, uint64_t *nsubs, uint64_t *over);
 
 #endif

@@ -20,7 +20,9 @@ struct reload {
 				NULL: still those of the start */
 };
 
-/* Keys that may change while the dataplane runs (section:key). */
+/* Keys that may change while the dataplane runs (section:key).  pool4
+ * addresses come and go at the workers' quiescent point (dp_pool4_swap);
+ * the section's port ranges and blocks re-cut every range: a restart. */
 static const char *const live_keys[] = {"translator:pool6791",
 					"translator:icmp6-source",
 					"translator:lowest-ipv6-mtu",
@@ -39,6 +41,8 @@ static const char *const live_keys[] = {"translator:pool6791",
 					"nat64:timeout-tcp-syn",
 					"nat64:filtering",
 					"nat64:drop-inbound-syn",
+					"nat64:subscriber-alert",
+					"pool4:address",
 					NULL};
 
 static int is_live(const char *seckey)
@@ -227,7 +231,27 @@ static int apply_path(struct reload *r, struct dp *dp, const char *path,
 		free(n);
 		return -EINVAL;
 	}
-	/* 3. apply: every worker switches at a quiescent point */
+	/* 3. apply: pool4 first (it may still be refused: a range that goes
+	 * away is in use), then every worker switches at a quiescent point.
+	 * The RFC 6056 / subscriber hash key is the run's, not the file's:
+	 * a new one would move every subscriber to another worker. */
+	if (n->dp.mode == DP_NAT64 && dp_nat64_cfg(dp)) {
+		const struct pool4_cfg *run = &dp_nat64_cfg(dp)->pool4;
+		memcpy(n->nat64.pool4.key, run->key, sizeof(run->key));
+		if (dp_pool4_differs(dp, &n->nat64.pool4)) {
+			char why[512];
+			e = dp_pool4_swap(dp, &n->nat64, why, sizeof(why),
+					  2000);
+			if (e) {
+				snprintf(msg, msglen,
+					 "refused, nothing changed: %s", why);
+				iniparser_freedict(nd);
+				cfg_gw_free(n);
+				free(n);
+				return -EINVAL;
+			}
+		}
+	}
 	e = dp_reconfig(dp, &n->xlat, n->eamt, &n->nat64, n->static_bib,
 			n->dp.n_static_bib, 2000);
 	if (e) {
@@ -256,6 +280,11 @@ static int apply_path(struct reload *r, struct dp *dp, const char *path,
 	}
 	r->live = n;
 	return 0;
+}
+
+const char *reload_value(const struct reload *r, const char *key)
+{
+	return iniparser_getstring(r->cur, key, NULL);
 }
 
 const struct cfg_gw *reload_live(const struct reload *r)

@@ -5,9 +5,11 @@
  * applied, or nothing is.  What may change while packets flow: the
  * translator's knobs but pool6 and type ([translator] pool6791,
  * icmp6-source, lowest-ipv6-mtu, udp-zero-checksum, reset-*, new-tos,
- * icmp-*, eam-hairpin), the [eam] table, the NAT64 timeouts, filtering
- * and drop-inbound-syn, new [static-bib] entries.  Anything else (ports,
- * lcores, memory, pool6, pool4, table sizes, removing a static BIB entry,
+ * icmp-*, eam-hairpin), the [eam] table, the NAT64 timeouts, filtering,
+ * drop-inbound-syn and subscriber-alert, new [static-bib] entries, [pool4]
+ * address (addresses added; removed ones must have no port in use:
+ * dp_pool4_swap).  Anything else (ports, lcores, memory, pool6, the
+ * [pool4] port ranges and blocks, table sizes, removing a static BIB entry,
  * DNS64, the control socket, metrics) is refused with the key that
  * changed: it needs a restart.  Live sessions and static entries survive
  * (the tables are not rebuilt); every applied change is logged.
@@ -53,6 +55,9 @@ int reload_set(struct reload *r, struct dp *dp, const char *key,
  * FILE.bak, the new written aside and renamed over it).  0 or -errno. */
 int reload_save(struct reload *r, char *msg, size_t msglen);
 unsigned reload_unsaved(const struct reload *r);
+/* The value of "section:key" in the configuration in use (runtime
+ * changes included), or NULL when it is not set. */
+const char *reload_value(const struct reload *r, const char *key);
 /* The configuration in use: the last one reloaded, or NULL (the one of
  * the start). */
 const struct cfg_gw *reload_live(const struct reload *r);

@@ -8,7 +8,7 @@ PKGS="make gcc clang llvm libclang-rt-14-dev libcmocka-dev pkg-config
 cppcheck clang-format valgrind python3 python3-pytest python3-scapy
 libiniparser-dev nsd bind9-dnsutils ldnsutils dnsperf unbound
 libdpdk-dev iproute2 ethtool curl iputils-ping tayga netsniff-ng
-bpftool libbpf-dev"
+bpftool libbpf-dev libnl-3-dev libnl-route-3-dev"
 
 missing=""
 for p in $PKGS; do

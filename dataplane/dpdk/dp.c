@@ -102,6 +102,9 @@ struct dp_worker {
 	uint8_t dump_key[16];
 	/* a reload (dp_reconfig) */
 	_Atomic int rcfg_state; /* 0 idle, 1 asked, 2 done */
+	/* a pool4 change (dp_pool4_swap): 0 run, 1 asked to park, 2 parked
+	 * (until the control thread sets 0 again) */
+	_Atomic int park_state;
 	struct dp_nhc nhc[DP_NHC];
 } __rte_cache_aligned;
 
@@ -113,6 +116,9 @@ struct dp {
 	const struct nat64_cfg *rc_n;
 	const struct dp_static_bib *rc_sb;
 	unsigned rc_nsb;
+	/* the NAT64 configuration in use (pool4 for steering, ARP and the
+	 * control plane): cfg->nat64 at start, then the last reload's */
+	const struct nat64_cfg *nc;
 	unsigned nports;
 	unsigned side6, side4; /* port index of each family */
 	struct dp_port port[2];
@@ -246,7 +252,7 @@ static void send_probe(struct dp_worker *w, unsigned pi, int is6,
 static void announce(struct dp_worker *w)
 {
 	struct dp *dp = w->dp;
-	const struct nat64_cfg *nc = dp->cfg->nat64;
+	const struct nat64_cfg *nc = dp->nc;
 	for (unsigned pi = 0; pi < dp->nports; pi++) {
 		const struct dp_port *p = &dp->port[pi];
 		uint8_t *b;
@@ -457,6 +463,7 @@ static void fragment(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		if ((int)i < n) {
 			fm[i]->data_len = (uint16_t)out[i].len;
 			fm[i]->pkt_len = out[i].len;
+			w->st.bytes_4to6_out += out[i].len;
 			emit(w, pi, fm[i]);
 		} else {
 			rte_pktmbuf_free(fm[i]);
@@ -473,17 +480,31 @@ static void translate(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	enum xlat_reason r;
 	enum xlat_verdict v;
 
-	if (from6)
+	/* bytes per direction: one add on the worker's own counters, in
+	 * and (below) out, IP bytes as the core sees them */
+	if (from6) {
+		w->st.bytes_6to4_in += pkt.len;
 		v = w->stateful ? nat64_6to4(&w->n64, &pkt, &r)
 				: xlat_6to4(&w->x, &pkt, &r);
-	else
+	} else {
+		w->st.bytes_4to6_in += pkt.len;
 		v = w->stateful ? nat64_4to6(&w->n64, &pkt, &r)
 				: xlat_4to6(&w->x, &pkt, &r);
+	}
 
 	unsigned out;
 	switch (v) {
-	case XLAT_FORWARD: out = from6 ? dp->side4 : dp->side6; break;
-	case XLAT_HAIRPIN: out = dp->side6; break;
+	case XLAT_FORWARD:
+		out = from6 ? dp->side4 : dp->side6;
+		if (from6)
+			w->st.bytes_6to4_out += pkt.len;
+		else
+			w->st.bytes_4to6_out += pkt.len;
+		break;
+	case XLAT_HAIRPIN: /* leaves on the IPv6 side, as a 4to6 packet */
+		out = dp->side6;
+		w->st.bytes_4to6_out += pkt.len;
+		break;
 	case XLAT_ICMP: out = pi; break;
 	case XLAT_FRAGMENT: fragment(w, dp->side6, m, &pkt); return;
 	default: /* PASS, DROP: counted by the core */
@@ -511,7 +532,7 @@ static unsigned owner6(const struct dp *dp, const uint8_t *ip, uint32_t len)
 
 static unsigned owner4(const struct dp *dp, const uint8_t *ip, uint32_t len)
 {
-	const struct pool4_cfg *pc = &dp->cfg->nat64->pool4;
+	const struct pool4_cfg *pc = &dp->nc->pool4;
 	unsigned hl = (ip[0] & 15) * 4u;
 	uint32_t a;
 	if (hl < 20 || len < hl + 8 || (ip[6] & 0x1f) || ip[7])
@@ -733,7 +754,7 @@ static void reconfig_answer(struct dp_worker *w)
 	xlat_ctx_set_cfg(&w->x, dp->rc_x, dp->rc_e);
 	if (w->db) {
 		nat64_db_set_soft(w->db, dp->rc_n);
-		const struct pool4_cfg *pc = &dp->cfg->nat64->pool4;
+		const struct pool4_cfg *pc = &dp->nc->pool4;
 		for (unsigned i = 0; i < dp->rc_nsb; i++) {
 			const struct dp_static_bib *s = &dp->rc_sb[i];
 			if (pool4_owner(pc, s->addr4, s->proto, s->port4) ==
@@ -746,6 +767,23 @@ static void reconfig_answer(struct dp_worker *w)
 	atomic_store_explicit(&w->rcfg_state, 2, memory_order_release);
 }
 
+/* A pool4 change (dp_pool4_swap): stop here, between two iterations,
+ * until the control thread has swapped this worker's pool4.  1 -> 2 by
+ * compare-and-swap, because the control thread may withdraw the request
+ * (1 -> 0) when another worker does not park in time. */
+static void park(struct dp_worker *w)
+{
+	int asked = 1;
+	dp_worker_flush(w);
+	if (!atomic_compare_exchange_strong_explicit(&w->park_state, &asked, 2,
+						     memory_order_acq_rel,
+						     memory_order_acquire))
+		return;
+	while (atomic_load_explicit(&w->park_state, memory_order_acquire) == 2)
+		rte_pause();
+	w_clock(w);
+}
+
 /* One page of the worker's BIB or sessions for the control thread. */
 static void dump_answer(struct dp_worker *w)
 {
@@ -755,6 +793,22 @@ static void dump_answer(struct dp_worker *w)
 		w->dump_out[0].found = (uint8_t)nat64_db_sub_info(
 		    w->db, w->dump_key, &w->dump_out[0].sub);
 		n = 1;
+	} else if (w->db && w->dump_kind == DP_DUMP_SUBS) {
+		/* at most DP_DUMP_SUB_SLOTS slots per answer, so that a large
+		 * table costs the worker many short pauses, not one long */
+		cap = nat64_db_cfg(w->db)->max_subs;
+		if (i > cap)
+			i = cap;
+		uint32_t end =
+		    cap - i > DP_DUMP_SUB_SLOTS ? i + DP_DUMP_SUB_SLOTS : cap;
+		for (; i < end && n < w->dump_max; i++) {
+			struct dp_dump_entry *e = &w->dump_out[n];
+			memset(e, 0, sizeof(*e));
+			if (nat64_db_sub_slot(w->db, i, &e->sub)) {
+				e->found = 1;
+				n++;
+			}
+		}
 	} else if (w->db && w->dump_kind == DP_DUMP_POOL4) {
 		struct pool4 *p4 = nat64_db_pool4(w->db);
 		const struct pool4_cfg *pc = &nat64_db_cfg(w->db)->pool4;
@@ -856,6 +910,8 @@ unsigned dp_worker_poll(struct dp_worker *w)
 		dump_answer(w);
 	if (atomic_load_explicit(&w->rcfg_state, memory_order_acquire) == 1)
 		reconfig_answer(w);
+	if (atomic_load_explicit(&w->park_state, memory_order_acquire) == 1)
+		park(w);
 	return total;
 }
 
@@ -1100,6 +1156,7 @@ struct dp *dp_create(const struct dp_cfg *cfg, const uint16_t *port_ids,
 		return NULL;
 	}
 	dp->cfg = cfg;
+	dp->nc = cfg->nat64;
 	dp->nw = cfg->nworkers ? cfg->nworkers : 1;
 	if (dp->nw > DP_WORKERS_MAX) {
 		snprintf(err, errlen, "%u workers: at most %u", dp->nw,
@@ -1287,6 +1344,16 @@ int dp_reconfig(struct dp *dp, const struct xlat_cfg *xc,
 	dp->rc_n = nc;
 	dp->rc_sb = sb;
 	dp->rc_nsb = nsb;
+	/* the new NAT64 configuration has the same pool4 as the one in use
+	 * (dp_pool4_swap changes pool4); pointing at it now lets the caller
+	 * free the old one once the workers have passed the quiescent point
+	 * below */
+	if (nc && dp->nc) {
+		dp->nc = nc;
+		for (unsigned i = 0; i < dp->nports; i++)
+			if (dp->port[i].l2.pool4)
+				dp->port[i].l2.pool4 = &nc->pool4;
+	}
 	/* ARP/ND answer for the new pools first: the workers' switch below
 	 * is the quiescent point after which the old ones are unused */
 	for (unsigned i = 0; i < dp->nports; i++) {
@@ -1315,6 +1382,142 @@ int dp_reconfig(struct dp *dp, const struct xlat_cfg *xc,
 		rte_delay_us_sleep(100);
 	}
 	return -ETIMEDOUT;
+}
+
+const struct nat64_cfg *dp_nat64_cfg(const struct dp *dp)
+{
+	return dp->nc;
+}
+
+static int same_range(const struct pool4_range *a, const struct pool4_range *b)
+{
+	return a->addr == b->addr && a->proto == b->proto && a->min == b->min &&
+	       a->max == b->max;
+}
+
+int dp_pool4_differs(const struct dp *dp, const struct pool4_cfg *pc)
+{
+	const struct pool4_cfg *cur = &dp->nc->pool4;
+	if (cur->n != pc->n)
+		return 1;
+	for (unsigned i = 0; i < pc->n; i++)
+		if (!same_range(&cur->r[i], &pc->r[i]))
+			return 1;
+	return 0;
+}
+
+/* Withdraw the park request: workers that parked go on, the others will
+ * not park (park() loses its compare-and-swap). */
+static void unpark(struct dp *dp)
+{
+	for (unsigned i = 0; i < dp->nw; i++) {
+		int asked = 1;
+		if (!atomic_compare_exchange_strong_explicit(
+			&dp->w[i]->park_state, &asked, 0, memory_order_acq_rel,
+			memory_order_acquire))
+			atomic_store_explicit(&dp->w[i]->park_state, 0,
+					      memory_order_release);
+	}
+}
+
+int dp_pool4_swap(struct dp *dp, const struct nat64_cfg *nc, char *msg,
+		  size_t msglen, unsigned timeout_ms)
+{
+	struct pool4 *np[DP_WORKERS_MAX] = {0};
+	const struct pool4_cfg *cur, *pc = &nc->pool4;
+	char err[256];
+	int e = 0;
+
+	if (!dp->nc || dp->cfg->mode != DP_NAT64) {
+		snprintf(msg, msglen, "no pool4: the translator is stateless");
+		return -EINVAL;
+	}
+	cur = &dp->nc->pool4;
+	/* built aside, before the workers stop: they stop only for the
+	 * bitmaps to be carried over */
+	for (unsigned i = 0; i < dp->nw; i++) {
+		np[i] = pool4_init(pc, i, err, sizeof(err));
+		if (!np[i]) {
+			snprintf(msg, msglen, "%s", err);
+			e = -ENOMEM;
+			goto out;
+		}
+	}
+	for (unsigned i = 0; i < dp->nw; i++)
+		atomic_store_explicit(&dp->w[i]->park_state, 1,
+				      memory_order_release);
+	for (unsigned t = 0;; t++) {
+		unsigned parked = 0;
+		for (unsigned i = 0; i < dp->nw; i++)
+			parked +=
+			    atomic_load_explicit(&dp->w[i]->park_state,
+						 memory_order_acquire) == 2;
+		if (parked == dp->nw)
+			break;
+		if (t >= timeout_ms * 10) {
+			unpark(dp);
+			snprintf(msg, msglen,
+				 "a worker did not stop for the pool4 change "
+				 "within %u ms; nothing changed",
+				 timeout_ms);
+			e = -ETIMEDOUT;
+			goto out;
+		}
+		rte_delay_us_sleep(100);
+	}
+	/* Every worker is parked: their shards are the control thread's
+	 * until unpark().  A range that goes away must be unused: its ports
+	 * belong to BIB entries whose sessions live (removing it would strand
+	 * them), so the change is refused until they expire. */
+	for (unsigned r = 0; r < cur->n; r++) {
+		uint64_t used = 0, u, t, b;
+		unsigned k;
+		for (k = 0; k < pc->n; k++)
+			if (same_range(&cur->r[r], &pc->r[k]))
+				break;
+		if (k < pc->n)
+			continue;
+		for (unsigned i = 0; i < dp->nw; i++) {
+			pool4_range_usage(nat64_db_pool4(dp->w[i]->db), r, &u,
+					  &t, &b);
+			used += u;
+		}
+		if (used) {
+			static const char *const pn[] = {"tcp", "udp", "icmp"};
+			uint32_t a = cur->r[r].addr;
+			unpark(dp);
+			snprintf(
+			    msg, msglen,
+			    "pool4 %u.%u.%u.%u %s %u-%u has %llu port%s "
+			    "in use (BIB entries with live sessions, "
+			    "gate64ctl bib list): it can go once they "
+			    "have expired",
+			    a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff,
+			    a & 0xff,
+			    cur->r[r].proto < 3 ? pn[cur->r[r].proto] : "?",
+			    cur->r[r].min, cur->r[r].max,
+			    (unsigned long long)used, used == 1 ? "" : "s");
+			e = -EBUSY;
+			goto out;
+		}
+	}
+	for (unsigned i = 0; i < dp->nw; i++) {
+		struct dp_worker *w = dp->w[i];
+		pool4_carry(np[i], nat64_db_pool4(w->db));
+		np[i] = nat64_db_swap_pool4(w->db, np[i], pc); /* the old one */
+		nat64_pool4_changed(&w->n64);
+	}
+	dp->nc = nc;
+	for (unsigned i = 0; i < dp->nports; i++)
+		if (dp->port[i].l2.pool4)
+			dp->port[i].l2.pool4 = pc;
+	dp->w[0]->announced = 0; /* gratuitous ARP for the new addresses */
+	atomic_thread_fence(memory_order_release);
+	unpark(dp);
+out:
+	for (unsigned i = 0; i < dp->nw; i++)
+		pool4_fini(np[i]);
+	return e;
 }
 
 int dp_dump_request(struct dp *dp, unsigned worker, enum dp_dump_kind kind,

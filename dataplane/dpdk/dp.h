@@ -57,13 +57,22 @@
 	X(neigh_probes, "ARP requests and Neighbor Solicitations sent")        \
 	X(l2_replies, "ARP replies, Neighbor Advertisements and echo replies " \
 		      "sent")                                                  \
-	X(announce, "gratuitous ARPs and unsolicited NAs sent at start")       \
+	X(announce, "gratuitous ARPs and unsolicited NAs sent at start and "   \
+		    "after a pool4 change")                                    \
 	X(handoff, "packets passed to the worker that owns their NAT64 state") \
 	X(handoff_full, "packets dropped: the owner worker's queue was full")  \
 	X(busy_us, "microseconds the workers spent on iterations that had "    \
 		   "frames (the rest of a busy-polling core is idle)")         \
 	X(nombuf, "packets lost: no mbuf free for a fragment, an ICMP error "  \
-		  "or a probe")
+		  "or a probe")                                                \
+	X(bytes_6to4_in, "bytes of IPv6 packets taken in by the translator "   \
+			 "(IP header and payload, no Ethernet header)")        \
+	X(bytes_6to4_out, "bytes of IPv4 packets translated from IPv6 and "    \
+			  "queued on the IPv4 side")                           \
+	X(bytes_4to6_in, "bytes of IPv4 packets taken in by the translator")   \
+	X(bytes_4to6_out, "bytes of IPv6 packets translated from IPv4 (and "   \
+			  "hairpinned ones, fragments counted each) queued "   \
+			  "on the IPv6 side")
 
 struct dp_stats {
 #define DP_CNT(n, d) uint64_t n;
@@ -139,7 +148,12 @@ enum dp_dump_kind {
 			  worker's slice of it (start is ignored) */
 	DP_DUMP_SUB,   /* the subscriber of key (dp_dump_key): one entry,
 			  its nat64_sub_info in sub (found: nsess == 1...) */
+	DP_DUMP_SUBS,  /* the subscribers of table slots start.. (at most
+			  DP_DUMP_SUB_SLOTS slots per page): their
+			  nat64_sub_info in sub, found = 1 */
 };
+
+#define DP_DUMP_SUB_SLOTS 4096u
 
 struct dp_dump_entry {
 	uint8_t proto;	   /* enum nat64_proto */
@@ -177,13 +191,38 @@ unsigned dp_owner6(const struct dp *dp, const uint8_t *src6);
  * returned 0, and the caller may free them.  -ETIMEDOUT when a worker did
  * not answer within timeout_ms (then the old tables must stay: a worker
  * may still switch later).  ARP/ND's view of EAM and the RFC 6791 pool
- * follows.  Structural changes (ports, pool4, pool6, table sizes) are not
- * possible here: control/ refuses them.
+ * follows.  nc becomes the NAT64 configuration in use (dp_nat64_cfg): its
+ * pool4 must be the one in use (dp_pool4_swap changes pool4, before).
+ * Structural changes (ports, pool6, table sizes) are not possible here:
+ * control/ refuses them.
  */
 int dp_reconfig(struct dp *dp, const struct xlat_cfg *xc,
 		const struct xlat_eamt *eamt, const struct nat64_cfg *nc,
 		const struct dp_static_bib *sb, unsigned nsb,
 		unsigned timeout_ms);
+
+/* The NAT64 configuration in use (cfg->nat64 at start, then what
+ * dp_reconfig and dp_pool4_swap installed): its pool4 names the ranges
+ * of DP_DUMP_POOL4.  NULL in SIIT.  Control thread. */
+const struct nat64_cfg *dp_nat64_cfg(const struct dp *dp);
+/* Does pc have other ranges than the pool4 in use? */
+int dp_pool4_differs(const struct dp *dp, const struct pool4_cfg *pc);
+/*
+ * pool4 at run time (gate64ctl pool4 add|del, a reload of [pool4]
+ * address; control thread): the new pool4 of every worker is built aside
+ * from nc->pool4, then every worker parks at its quiescent point; while
+ * they are all parked, a range that goes away must have no port in use
+ * (else -EBUSY: nothing changed, msg says which range and how many), each
+ * worker gets its new pool4 with the state of every range that stays
+ * (same address, protocol and ports) carried over, ARP answers for the
+ * new addresses (and worker 0 announces them), and the workers go on.
+ * -ETIMEDOUT when a worker did not park within timeout_ms (nothing
+ * changed).  nc must keep the running key, workers and block size
+ * (control/ refuses other changes) and stay valid: the dataplane points at
+ * it until the next dp_reconfig or dp_pool4_swap has returned.
+ */
+int dp_pool4_swap(struct dp *dp, const struct nat64_cfg *nc, char *msg,
+		  size_t msglen, unsigned timeout_ms);
 
 /* Mapping log (cfg->maplog): move the workers' events into f as lines
  * (nat64_log_format).  Control thread; returns the number written. */

@@ -35,6 +35,17 @@ static int pool4_any(const struct nat64 *n, uint32_t a)
 	return 0;
 }
 
+void nat64_pool4_changed(struct nat64 *n)
+{
+	const struct pool4_cfg *pc = &nat64_db_cfg(n->db)->pool4;
+
+	memset(n->p4filter, 0, sizeof(n->p4filter));
+	for (unsigned i = 0; i < pc->n; i++) {
+		uint32_t h = p4bit(pc->r[i].addr);
+		n->p4filter[h >> 6] |= 1ull << (h & 63);
+	}
+}
+
 int nat64_init(struct nat64 *n, struct xlat_ctx *x, struct nat64_db *db,
 	       char *err, size_t errlen)
 {
@@ -54,10 +65,7 @@ int nat64_init(struct nat64 *n, struct xlat_ctx *x, struct nat64_db *db,
 		snprintf(err, errlen, "out of memory for the fragment table");
 		return -ENOMEM;
 	}
-	for (unsigned i = 0; i < cfg->pool4.n; i++) {
-		uint32_t h = p4bit(cfg->pool4.r[i].addr);
-		n->p4filter[h >> 6] |= 1ull << (h & 63);
-	}
+	nat64_pool4_changed(n);
 	n->held_max = cfg->held_syn_max;
 	if (n->held_max) {
 		n->held = calloc(n->held_max, sizeof(*n->held));

@@ -67,6 +67,9 @@ struct nat64 {
 int nat64_init(struct nat64 *n, struct xlat_ctx *x, struct nat64_db *db,
 	       char *err, size_t errlen);
 void nat64_fini(struct nat64 *n);
+/* The shard's pool4 changed (nat64_db_swap_pool4): rebuild the filter of
+ * pool4 addresses.  Same thread rules as nat64_db_swap_pool4. */
+void nat64_pool4_changed(struct nat64 *n);
 
 enum xlat_verdict nat64_6to4(struct nat64 *n, struct xlat_pkt *pkt,
 			     enum xlat_reason *reason);

@@ -166,6 +166,7 @@ void nat64_cfg_default(struct nat64_cfg *cfg)
 	cfg->max_bib = 65536;
 	cfg->max_sessions = 65536;
 	cfg->max_subs = 16384;
+	cfg->sub_alert = 80;
 }
 
 static int check_min(const struct nat64_cfg *cfg, int t, const char *key,
@@ -1008,6 +1009,47 @@ void nat64_db_set_soft(struct nat64_db *db, const struct nat64_cfg *cfg)
 	db->cfg.drop_inbound_syn = cfg->drop_inbound_syn;
 }
 
+/* What a subscriber shows the control plane (slot si, live). */
+static void sub_fill(const struct nat64_db *db, uint32_t si,
+		     struct nat64_sub_info *out)
+{
+	out->nsess = db->sub[si].nsess;
+	out->nbib = db->sub[si].nbib;
+	if (db->blocks) {
+		const struct pool4_blocks *b = &db->blocks[si];
+		out->addr4 = b->addr;
+		for (int p = 0; p < NAT64_NPROTO; p++) {
+			out->blocks[p] = b->proto_n[p];
+			for (unsigned j = 0; j < b->proto_n[p]; j++)
+				out->ports[p] += b->used[p][j];
+		}
+	}
+}
+
+int nat64_db_sub_slot(const struct nat64_db *db, uint32_t i,
+		      struct nat64_sub_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	/* a live subscriber holds a BIB entry: it is freed with its last
+	 * one (bib_remove), and never kept without one (nat64_bib_add) */
+	if (i >= db->cfg.max_subs || db->sub[i].nbib == 0)
+		return 0;
+	memcpy(out->prefix, db->sub[i].prefix, 16);
+	out->len = db->cfg.sub_len;
+	out->limit = db->cfg.sub_max_sessions;
+	sub_fill(db, i, out);
+	return 1;
+}
+
+struct pool4 *nat64_db_swap_pool4(struct nat64_db *db, struct pool4 *p,
+				  const struct pool4_cfg *cfg)
+{
+	struct pool4 *old = db->pool4;
+	db->pool4 = p;
+	db->cfg.pool4 = *cfg;
+	return old;
+}
+
 int nat64_db_sub_info(const struct nat64_db *db, const uint8_t *src6,
 		      struct nat64_sub_info *out)
 {
@@ -1020,13 +1062,6 @@ int nat64_db_sub_info(const struct nat64_db *db, const uint8_t *src6,
 	uint32_t si = sub_find(db, prefix, hash_sub(db, prefix));
 	if (si == NAT64_NONE)
 		return 0;
-	out->nsess = db->sub[si].nsess;
-	out->nbib = db->sub[si].nbib;
-	if (db->blocks) {
-		const struct pool4_blocks *b = &db->blocks[si];
-		out->addr4 = b->addr;
-		for (int p = 0; p < NAT64_NPROTO; p++)
-			out->blocks[p] = b->proto_n[p];
-	}
+	sub_fill(db, si, out);
 	return 1;
 }

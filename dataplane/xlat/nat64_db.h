@@ -9,8 +9,9 @@
  * Contract: nat64_db_init allocates every table once, sized from the
  * configuration; nothing is allocated afterwards.  Only the owning worker
  * calls the other functions (no lock); the control thread reads counters
- * only.  Tables full -> the new flow is refused and counted, never an
- * eviction.  Addresses and ports are host order, except src6 (bytes).
+ * only, except nat64_db_swap_pool4 while the owner is parked.  Tables full ->
+ * the new flow is refused and counted, never an eviction.  Addresses and ports
+ * are host order, except src6 (bytes).
  */
 #ifndef GATE64_XLAT_NAT64_DB_H
 #define GATE64_XLAT_NAT64_DB_H
@@ -38,6 +39,9 @@ struct nat64_cfg {
 	uint32_t sub_max_sessions; /* 0: no limit */
 	uint16_t held_syn_max;	   /* RFC 6146 §5.3: capped SYN queue */
 	uint32_t sweep_budget;	   /* sessions examined per nat64_db_sweep */
+	uint8_t sub_alert;	   /* percent of a subscriber's limit that
+				      counts it in the control plane's
+				      "over the alert" gauge (1..100) */
 };
 
 /* A BIB entry (RFC 6146 §3.1): (src6, sport6) <-> (addr4, port4). */
@@ -217,11 +221,27 @@ struct nat64_sub_info {
 	uint32_t limit;		      /* sessions, 0: none */
 	uint32_t addr4;		      /* port-block mode: its address */
 	uint8_t blocks[NAT64_NPROTO]; /* port-block mode: blocks held */
+	uint32_t ports[NAT64_NPROTO]; /* port-block mode: ports in use in
+					 its blocks */
 };
 /* The subscriber of src6 (masked to the subscriber length): 1 and *out,
  * or 0 (no state; *out has the prefix and the limits).  Owner only. */
 int nat64_db_sub_info(const struct nat64_db *db, const uint8_t *src6,
 		      struct nat64_sub_info *out);
+
+/* The subscriber in table slot i (0 .. max_subs - 1), for a walk over
+ * the table in pages: 1 and *out when the slot holds one, else 0.
+ * Owner only. */
+int nat64_db_sub_slot(const struct nat64_db *db, uint32_t i,
+		      struct nat64_sub_info *out);
+
+/* pool4 changed at run time (dp_pool4_swap): the shard takes p, built
+ * from cfg (same workers, block size and key as before), and returns the
+ * pool4 it used, for the caller to free.  Called by the control thread
+ * while the owning worker is parked, so that nothing reads either pool
+ * meanwhile. */
+struct pool4 *nat64_db_swap_pool4(struct nat64_db *db, struct pool4 *p,
+				  const struct pool4_cfg *cfg);
 
 /* A reload: the knobs that may change while the tables live (timeouts,
  * filtering, drop-inbound-syn) from cfg (already checked); the owning

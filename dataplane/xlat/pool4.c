@@ -686,3 +686,31 @@ void pool4_range_usage(const struct pool4 *p, unsigned range, uint64_t *used,
 	*total = s ? s->len : 0;
 	*blocks = s ? s->blk_used : 0;
 }
+
+unsigned pool4_carry(struct pool4 *dst, const struct pool4 *src)
+{
+	unsigned carried = 0;
+
+	if (dst->bs != src->bs)
+		return 0; /* another cut: nothing matches */
+	for (unsigned i = 0; i < dst->n; i++) {
+		struct p4_slice *d = &dst->s[i];
+		for (unsigned j = 0; j < src->n; j++) {
+			const struct p4_slice *o = &src->s[j];
+			if (o->addr != d->addr || o->proto != d->proto ||
+			    o->lo != d->lo || o->len != d->len ||
+			    o->nblk != d->nblk)
+				continue;
+			memcpy(d->bits, o->bits,
+			       words(d->len) * sizeof(uint64_t));
+			d->used = o->used;
+			if (d->nblk)
+				memcpy(d->blkbits, o->blkbits,
+				       words(d->nblk) * sizeof(uint64_t));
+			d->blk_used = o->blk_used;
+			carried++;
+			break;
+		}
+	}
+	return carried;
+}

@@ -121,4 +121,11 @@ void pool4_usage(const struct pool4 *p, uint8_t proto, uint64_t *used,
 void pool4_range_usage(const struct pool4 *p, unsigned range, uint64_t *used,
 		       uint64_t *total, uint64_t *blocks);
 
+/* pool4 changed at run time: every slice of dst that src has too (same
+ * address, protocol and ports, so the same range cut the same way) takes
+ * src's state (ports and blocks in use); the others start empty.
+ * Returns the number of slices carried over.  Whoever calls it owns both
+ * (the owning worker is parked). */
+unsigned pool4_carry(struct pool4 *dst, const struct pool4 *src);
+
 #endif

@@ -85,6 +85,24 @@ XLAT_INLINE void fast_l4_step(uint8_t proto, uint8_t *l4, const uint8_t *end,
 #endif
 }
 
+/* The stateful mapping's port (RFC 6146 §3.5): l4_set_port, on BPF
+ * behind the check its writes need (TCP's checksum is at byte 16). */
+XLAT_INLINE void fast_set_port(uint8_t proto, uint8_t *l4, const uint8_t *end,
+			       uint32_t l4len, uint32_t off, uint16_t port)
+{
+#ifdef __bpf__
+	if (proto == XLAT_IPPROTO_TCP) {
+		if (!XLAT_SHORT(l4, 20, end))
+			l4_set_port(XLAT_IPPROTO_TCP, l4, l4len, off, port);
+	} else if (!XLAT_SHORT(l4, 8, end)) {
+		l4_set_port(proto, l4, l4len, off, port);
+	}
+#else
+	(void)end;
+	l4_set_port(proto, l4, l4len, off, port);
+#endif
+}
+
 /* IPv6 -> IPv4 in place: the IPv4 header is written at p + 20.  Returns
  * the IPv4 total length, or 0 with nothing written. */
 XLAT_INLINE uint32_t fast_6to4(struct xlat_ctx *ctx, uint8_t *p,
@@ -132,7 +150,7 @@ XLAT_INLINE uint32_t fast_6to4(struct xlat_ctx *ctx, uint8_t *p,
 			 xlat_htons(XLAT_IPPROTO_ICMPV6),
 		     0);
 	if (m && m->has_port) /* RFC 6146 §3.5: the pool4 port */
-		l4_set_port(p4, l4, l4len, l4_port_off(p4, 0), m->port);
+		fast_set_port(p4, l4, end, l4len, l4_port_off(p4, 0), m->port);
 	ip4_hdr_build(ctx, l4 - XLAT_IP4_HLEN, tos, tot4, ttl, p4, s4, d4);
 	return tot4;
 }
@@ -209,7 +227,8 @@ XLAT_INLINE void fast_4to6_write(const struct xlat_ctx *ctx, uint8_t *p6,
 			 xlat_htons(XLAT_IPPROTO_ICMPV6),
 		     1);
 	if (m && m->has_port) /* RFC 6146 §3.5: the IPv6 port */
-		l4_set_port(nh6, l4, l4len, l4_port_off(nh6, 1), m->port);
+		fast_set_port(nh6, l4, end, l4len, l4_port_off(nh6, 1),
+			      m->port);
 
 	struct xlat_ip6 *ip6 = (struct xlat_ip6 *)p6;
 	ip6_hdr_build(p6, tc, l4len, nh6, hlim);

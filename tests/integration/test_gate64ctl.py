@@ -305,3 +305,167 @@ def test_every_read_command_in_both_formats(gw, cmd):
     j = ctl(gw, "--json", *cmd)
     assert j.returncode == 0, j.stderr
     json.loads(j.stdout)
+
+
+def stats_json(gw):
+    r = ctl(gw, "--json", "stats")
+    assert r.returncode == 0, r.stderr
+    return {k: v[0] for k, v in json.loads(r.stdout).items()}
+
+
+def stats_text(gw):
+    r = ctl(gw, "stats")
+    assert r.returncode == 0, r.stderr
+    return {l.split()[0]: int(l.split()[1]) for l in r.stdout.splitlines()
+            if l.strip()}
+
+
+BYTES = ("dp_bytes_6to4_in", "dp_bytes_6to4_out", "dp_bytes_4to6_in",
+         "dp_bytes_4to6_out")
+
+
+def test_byte_counters_after_ten_pings(gw):
+    """Ten echo requests of 56 data bytes and their replies: 6to4 takes in
+    10 x 104 IPv6 bytes (40 + 8 + 56) and sends 10 x 84 IPv4 bytes
+    (20 + 8 + 56, RFC 7915 §5.1 drops the 20-byte difference of the
+    headers); 4to6 the reverse.  In stats (text and JSON) and in the
+    metrics, exactly."""
+    before, j0 = stats_text(gw), stats_json(gw)
+    _, m0 = scrape(gw)
+    r = gw.run("client", ["ping", "-6", "-c", "10", "-s", "56", "-i", "0.05",
+                          "-W", "2", L.nat64(L.SERVER4)])
+    assert r.returncode == 0, r.stdout
+    after, j1 = stats_text(gw), stats_json(gw)
+    _, m1 = scrape(gw)
+    want = dict(zip(BYTES, (1040, 840, 840, 1040)))
+    for name, n in want.items():
+        assert after[name] - before.get(name, 0) == n, (name, before, after)
+        assert j1[name] - j0.get(name, 0) == n, name
+    for (d, stage), n in {("6to4", "in"): 1040, ("6to4", "out"): 840,
+                          ("4to6", "in"): 840, ("4to6", "out"): 1040}.items():
+        name = 'gate64_bytes_total{direction="%s",stage="%s"}' % (d, stage)
+        assert metric(m1, name) - metric(m0, name) == n, name
+
+
+SMALL_SOCK = "small.sock"
+UDP_SEND = r"""
+import socket, sys
+dst = sys.argv[1]
+for sport in sys.argv[2:]:
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.bind(("::", int(sport)))
+    s.sendto(b"gate64", (dst, 9999))
+    s.close()
+"""
+
+
+@pytest.fixture(scope="module")
+def small():
+    """A gateway with a pool4 of two UDP ports (192.0.2.1 udp 5000-5001)
+    and a limit of 4 sessions per subscriber, alert at 75 %."""
+    lab = L.Lab(mode="gate64")
+    try:
+        lab.sock = os.path.join(lab.tmpdir, SMALL_SOCK)
+        lab.gate64d = lab.start_gate64(
+            extra={"gate64": {"control-socket": lab.sock},
+                   "pool4": {"udp-ports": "5000-5001"},
+                   "nat64": {"sessions-per-subscriber": "4",
+                             "subscriber-alert": "75"},
+                   "metrics": {"listen": "127.0.0.1:%d" % METRICS_PORT}})
+        yield lab
+        lab.stop(lab.gate64d)
+        assert lab.gate64d.returncode == 0, lab.log_text(lab.gate64d)
+    finally:
+        lab.close()
+
+
+def udp_flows(gw, *sports):
+    gw.run("client", [L.PYTHON, "-c", UDP_SEND, L.nat64(L.SERVER4)] +
+           [str(p) for p in sports], check=True)
+    time.sleep(0.3)
+
+
+def udp_sessions(gw):
+    """{IPv6 source port: pool4 address:port} of the UDP sessions."""
+    j = json.loads(ctl(gw, "--json", "session", "list", "--proto",
+                       "udp").stdout)
+    return {e["sport6"]: "%s:%d" % (e["addr4"], e["port4"])
+            for e in j["entries"]}
+
+
+def subs_gauges(gw):
+    t, j = stats_text(gw), stats_json(gw)
+    _, m = scrape(gw)
+    assert t["nat64_subscribers"] == j["nat64_subscribers"] \
+        == metric(m, "gate64_nat64_subscribers")
+    assert t["nat64_subscribers_over_alert"] == \
+        j["nat64_subscribers_over_alert"] == \
+        metric(m, "gate64_nat64_subscribers_over_alert")
+    return t["nat64_subscribers"], t["nat64_subscribers_over_alert"]
+
+
+def test_pool4_add_del_and_subscriber_alert(small):
+    """pool4 add gives new flows an address when the pool is exhausted
+    (RFC 6146 §3.5.1.1: a port from pool4); pool4 del is refused while
+    a range's ports are in use and takes an unused one out; the
+    subscriber gauge counts the client once its sessions reach 75 % of
+    its limit of 4 (3 sessions), in stats (text, JSON) and metrics."""
+    gw = small
+    assert subs_gauges(gw) == (0, 0)
+    udp_flows(gw, 40001, 40002)
+    got = udp_sessions(gw)
+    assert sorted(got.values()) == ["%s:5000" % L.POOL4,
+                                    "%s:5001" % L.POOL4], got
+    assert subs_gauges(gw) == (1, 0)  # 2 of 4 sessions: 50 %
+    # the pool is exhausted: the third flow is refused
+    ex = stats_text(gw).get("nat64_pool4_exhausted", 0)
+    udp_flows(gw, 40003)
+    assert 40003 not in udp_sessions(gw)
+    assert stats_text(gw)["nat64_pool4_exhausted"] == ex + 1
+    # a second address, UDP only, with its own range
+    r = ctl(gw, "pool4", "add", "192.0.2.2", "udp", "6000-6009")
+    assert r.returncode == 0, r.stderr
+    assert "pool4:address: 192.0.2.1 -> 192.0.2.1, 192.0.2.2 udp " \
+        "6000-6009" in r.stdout, r.stdout
+    assert "unsaved-changes 1" in ctl(gw, "status").stdout
+    r = ctl(gw, "pool4", "list")
+    assert "range 192.0.2.2 udp 6000-6009 used 0 of 10" in r.stdout, r.stdout
+    j = json.loads(ctl(gw, "--json", "pool4", "list").stdout)
+    assert j["usage"]["udp"]["total"] == 2 + 10, j
+    udp_flows(gw, 40003)
+    got = udp_sessions(gw)
+    assert got[40003].startswith("192.0.2.2:"), got
+    assert 6000 <= int(got[40003].split(":")[1]) <= 6009
+    assert got[40001].startswith(L.POOL4 + ":")  # the others stay
+    assert subs_gauges(gw) == (1, 1)  # 3 of 4: at 75 %
+    # removing what is in use is refused, nothing changes
+    r = ctl(gw, "pool4", "del", "192.0.2.2", "udp", "6000-6009")
+    assert r.returncode == 1
+    assert "pool4 192.0.2.2 udp 6000-6009 has 1 port in use" in r.stderr, \
+        r.stderr
+    r = ctl(gw, "pool4", "del", L.POOL4)
+    assert r.returncode == 1 and "has 2 ports in use" in r.stderr, r.stderr
+    assert "range 192.0.2.2 udp" in ctl(gw, "pool4", "list").stdout
+    # an unused address comes and goes
+    assert ctl(gw, "pool4", "add", "192.0.2.3").returncode == 0
+    assert "range 192.0.2.3 tcp" in ctl(gw, "pool4", "list").stdout
+    r = ctl(gw, "pool4", "del", "192.0.2.3")
+    assert r.returncode == 0, r.stderr
+    assert "192.0.2.3" not in ctl(gw, "pool4", "list").stdout
+    # what is not there, what the file would refuse
+    r = ctl(gw, "pool4", "del", "192.0.2.99")
+    assert r.returncode == 1 and "not in [pool4] address" in r.stderr
+    r = ctl(gw, "pool4", "add", L.GW4)
+    assert r.returncode == 1 and "nothing changed" in r.stderr
+    assert "[port4]'s own address" in r.stderr, r.stderr
+    r = ctl(gw, "pool4", "add", "192.0.2.4", "sctp", "1-2")
+    assert r.returncode == 1, r.stderr
+    assert "192.0.2.4 sctp 1-2: the protocol is tcp, udp or icmp" in \
+        r.stderr, r.stderr
+    # the flows went on: the first one still answers on its mapping
+    udp_flows(gw, 40001)
+    assert udp_sessions(gw)[40001] == got[40001]
+    # saved: the file has the entry
+    assert ctl(gw, "config", "save").returncode == 0
+    text = open(gw.gate64d.conf_path).read()
+    assert "192.0.2.2 udp 6000-6009" in text, text

@@ -77,7 +77,9 @@ static void assert_v6(const uint8_t *got, const char *s)
 #define ONEARM                                                     \
 	"[port]\ndevice = net_ring0\naddress = 2001:db8:1::1/64, " \
 	"198.51.100.1/24\n"
-#define SIIT "[translator]\ntype = siit\n" PORTS
+#define SIIT	 "[translator]\ntype = siit\n" PORTS
+#define XDP_SIIT "[gate64]\nmode = xdp\n[translator]\ntype = siit\n"
+#define XDP_IF	 "[xdp]\ninterfaces = gw6, gw4\n"
 
 /* ---- good files ---- */
 
@@ -131,6 +133,7 @@ static void check_minimal(const struct cfg_gw *c)
 	assert_true(c->nat64.pool4.key[0] || c->nat64.pool4.key[1]);
 	assert_int_equal(c->nat64.timeout[NAT64_T_UDP], 300);
 	assert_int_equal(c->nat64.sub_len, 56);
+	assert_int_equal(c->nat64.sub_alert, 80);
 	/* pointers into the struct */
 	assert_ptr_equal(d->xlat, &c->xlat);
 	assert_ptr_equal(d->nat64, &c->nat64);
@@ -297,6 +300,49 @@ static void check_example(const struct cfg_gw *c)
 	assert_int_equal(c->xlat.pool6791_n, 1);
 }
 
+/* [pool4] address entries with one protocol and their own range (what
+ * gate64ctl pool4 add ADDR PROTO MIN-MAX writes), [nat64]
+ * subscriber-alert. */
+static void check_pool4_entries(const struct cfg_gw *c)
+{
+	const struct pool4_cfg *p = &c->nat64.pool4;
+	assert_int_equal(p->n, 3 + 1 + 2);
+	assert_int_equal(p->r[3].addr, 0xc0000209u);
+	assert_int_equal(p->r[3].proto, NAT64_TCP);
+	assert_int_equal(p->r[3].min, 2000);
+	assert_int_equal(p->r[3].max, 2999);
+	for (unsigned i = 4; i < 6; i++) {
+		assert_int_equal(p->r[i].addr, 0xc000020au + (i - 4));
+		assert_int_equal(p->r[i].proto, NAT64_ICMP);
+		assert_int_equal(p->r[i].min, 0);
+		assert_int_equal(p->r[i].max, 99);
+	}
+	assert_int_equal(c->nat64.sub_alert, 50);
+}
+
+/* mode = xdp: the interfaces, the attach mode, the pin directory; the
+ * ports' MTUs are the kernel's (read at start), so nothing limits
+ * lowest-ipv6-mtu here. */
+static void check_xdp(const struct cfg_gw *c)
+{
+	assert_int_equal(c->gw_mode, CFG_MODE_XDP);
+	assert_int_equal(c->dp.mode, DP_SIIT);
+	assert_int_equal(c->xdp.nif, 2);
+	assert_string_equal(c->xdp.ifname[0], "gw6");
+	assert_string_equal(c->xdp.ifname[1], "gw4");
+	assert_int_equal(c->xdp.generic, 1);
+	assert_string_equal(c->xdp.pin_dir, "/sys/fs/bpf/lab");
+	assert_int_equal(c->xlat.lowest_ipv6_mtu, 1500);
+}
+
+static void check_xdp_onearm(const struct cfg_gw *c)
+{
+	assert_int_equal(c->xdp.nif, 1);
+	assert_string_equal(c->xdp.ifname[0], "eth1");
+	assert_int_equal(c->xdp.generic, 0);
+	assert_string_equal(c->xdp.pin_dir, "/sys/fs/bpf/gate64");
+}
+
 static void check_ignores_dns64(const struct cfg_gw *c)
 {
 	assert_int_equal(c->dp.mode, DP_NAT64);
@@ -350,6 +396,16 @@ static const struct good goods[] = {
      "[neighbours]\nreachable = 10\nstale = 60\nretrans-ms = 250\n"
      "pending = 0\n",
      check_full},
+    {"pool4 entries of one protocol, subscriber-alert",
+     "[pool4]\naddress = 192.0.2.1, 192.0.2.9 tcp 2000-2999, "
+     "192.0.2.10/31 ICMP 0-99\n[nat64]\nsubscriber-alert = 50\n" PORTS,
+     check_pool4_entries},
+    {"mode = xdp, two interfaces, generic, pin-dir",
+     XDP_SIIT "lowest-ipv6-mtu = 1500\n[xdp]\ninterfaces = gw6, gw4\n"
+	      "attach = generic\npin-dir = /sys/fs/bpf/lab\n",
+     check_xdp},
+    {"mode = xdp, one-arm, defaults", XDP_SIIT "[xdp]\ninterfaces = eth1\n",
+     check_xdp_onearm},
     {"[dns64] keys are not this parser's",
      "[dns64]\nlisten = 127.0.0.1:53\nwhatever = 1\n" BASE,
      check_ignores_dns64},
@@ -415,18 +471,59 @@ static const struct bad bads[] = {
     {BASE "[foo]\nx = 1\n",
      "[foo]: unknown section (known: gate64, translator, eam, pool4, "
      "nat64, static-bib, port6, port4, port, dpdk, neighbours, metrics, "
-     "dns64)"},
+     "xdp, dns64)"},
     {BASE "colour = red\n",
      "[port4] colour = red: unknown key (known: device, mtu, mac, "
      "address, gateway)"},
     /* [gate64] */
-    {BASE "[gate64]\nmode = xdp\n",
-     "[gate64] mode = xdp: not built yet: only dpdk"},
     {BASE "[gate64]\nmode = hybrid\n",
-     "[gate64] mode = hybrid: not built yet: only dpdk"},
+     "[gate64] mode = hybrid: not built yet: use dpdk or xdp"},
     {BASE "[gate64]\nmode = fast\n",
-     "[gate64] mode = fast: unknown mode: use dpdk (xdp and hybrid are "
-     "not built yet)"},
+     "[gate64] mode = fast: unknown mode: use dpdk (DPDK workers own the "
+     "ports) or xdp (the XDP program, the kernel keeps the NICs)"},
+    /* mode = xdp (docs/xdp.md) */
+    {BASE "[gate64]\nmode = xdp\n",
+     "[port6]: not used with mode = xdp: the kernel keeps the NICs, their "
+     "addresses, routes and neighbours; name the interfaces in [xdp] "
+     "interfaces"},
+    {XDP_SIIT "[dpdk]\nlcores = 0,1\n" XDP_IF,
+     "[dpdk]: not used with mode = xdp: the kernel keeps the NICs, their "
+     "addresses, routes and neighbours; name the interfaces in [xdp] "
+     "interfaces"},
+    {XDP_SIIT,
+     "[xdp] interfaces = (missing): the interfaces to attach to: the IPv6 "
+     "side, then the IPv4 side (gw6, gw4), or one name for one-arm"},
+    {"[gate64]\nmode = xdp\n" POOL4 XDP_IF,
+     "[translator] type = nat64 (the default): mode = xdp translates type = "
+     "siit in "
+     "this version (stateful NAT64 in XDP is not built yet): use mode = "
+     "dpdk for nat64"},
+    {XDP_SIIT "[xdp]\ninterfaces = a, b, c\n",
+     "[xdp] interfaces = a, b, c: at most two: the IPv6 side, then the "
+     "IPv4 side"},
+    {XDP_SIIT "[xdp]\ninterfaces = gw6, gw6\n",
+     "[xdp] interfaces = gw6, gw6: the same interface twice: one-arm is "
+     "written as one name"},
+    {XDP_SIIT "[xdp]\ninterfaces = a/b\n",
+     "[xdp] interfaces = a/b: not an interface name (at most 15 "
+     "characters, no '/' or blank)"},
+    {XDP_SIIT XDP_IF "attach = skb\n",
+     "[xdp] attach = skb: use native (the driver runs the program) or "
+     "generic (after the kernel built its socket buffer: slower, for "
+     "drivers without XDP)"},
+    {XDP_SIIT XDP_IF "pin-dir = bpf/gate64\n",
+     "[xdp] pin-dir = bpf/gate64: an absolute path on a BPF file system, "
+     "e.g. /sys/fs/bpf/gate64"},
+    {XDP_SIIT XDP_IF "[eam]\nweb = 198.51.100.10 2001:db8:64::10\n",
+     "[eam]: not with mode = xdp in this version (EAM in XDP is not built "
+     "yet): use mode = dpdk"},
+    {"[gate64]\nmode = xdp\n[translator]\ntype = siit\npool6 = "
+     "2001:db8:64::/64\n" XDP_IF,
+     "[translator] pool6 = 2001:db8:64::/64: mode = xdp translates a /96 "
+     "pool6 in this version: use a /96 or mode = dpdk"},
+    {BASE XDP_IF, "[xdp]: only with [gate64] mode = xdp (in mode = dpdk "
+		  "the DPDK workers own the ports: [port6], [port4] or "
+		  "[port])"},
     /* [translator] */
     {BASE "[translator]\ntype = nat46\n",
      "[translator] type = nat46: use nat64 (stateful, RFC 6146) or siit "
@@ -518,6 +615,22 @@ static const struct bad bads[] = {
      "entries, so at most 21 addresses"},
     {PORTS "[pool4]\naddress = 192.0.2.0/31, 192.0.2.1\n",
      "[pool4] address = 192.0.2.0/31, 192.0.2.1: 192.0.2.1 listed twice"},
+    {PORTS "[pool4]\naddress = 192.0.2.1, 192.0.2.9 sctp 1-2\n",
+     "[pool4] address = 192.0.2.1, 192.0.2.9 sctp 1-2: 192.0.2.9 sctp 1-2: "
+     "protocol sctp: use tcp, udp or icmp"},
+    {PORTS "[pool4]\naddress = 192.0.2.9 tcp\n",
+     "[pool4] address = 192.0.2.9 tcp: 192.0.2.9 tcp: write "
+     "ADDRESS[/LEN] or ADDRESS[/LEN] tcp|udp|icmp MIN-MAX, e.g. 192.0.2.9 "
+     "tcp 2000-2999"},
+    {PORTS "[pool4]\naddress = 192.0.2.9 udp 0-100\n",
+     "[pool4] address = 192.0.2.9 udp 0-100: 192.0.2.9 udp 0-100: port 0 "
+     "is not usable: start the range at 1 or above"},
+    {PORTS "[pool4]\naddress = 192.0.2.1, 192.0.2.1 tcp 2000-2999\n",
+     "[pool4] address = 192.0.2.1, 192.0.2.1 tcp 2000-2999: 192.0.2.1 tcp "
+     "listed twice: one port range per address and protocol"},
+    {PORTS "[pool4]\naddress = 192.0.2.9 udp 1-2, 192.0.2.9\n",
+     "[pool4] address = 192.0.2.9 udp 1-2, 192.0.2.9: 192.0.2.9 listed "
+     "twice"},
     {PORTS "[pool4]\naddress = 192.0.2.1\ntcp-ports = 80\n",
      "[pool4] tcp-ports = 80: write MIN-MAX, e.g. 1024-65535"},
     {PORTS "[pool4]\naddress = 192.0.2.1\nudp-ports = 2000-1000\n",
@@ -552,6 +665,10 @@ static const struct bad bads[] = {
      "1 s"},
     {BASE "[nat64]\nmax-bib = 0\n",
      "[nat64] max-bib = 0: expected a number from 1 to 1073741824"},
+    {BASE "[nat64]\nsubscriber-alert = 0\n",
+     "[nat64] subscriber-alert = 0: expected a number from 1 to 100"},
+    {BASE "[nat64]\nsubscriber-alert = 150\n",
+     "[nat64] subscriber-alert = 150: expected a number from 1 to 100"},
     {BASE "[nat64]\ndrop-inbound-syn = sometimes\n",
      "[nat64] drop-inbound-syn = sometimes: expected yes or no (on/off, "
      "true/false, 1/0)"},
@@ -711,6 +828,176 @@ static void test_missing_file(void **state)
 	assert_non_null(strstr(err, "none.conf: "));
 }
 
+/* ---- modes xdp and hybrid: the host's ephemeral ports ---- */
+
+static void write_file(const char *name, const char *text)
+{
+	char f[sizeof(dir) + 64];
+	snprintf(f, sizeof(f), "%s/%s", dir, name);
+	FILE *fp = fopen(f, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+}
+
+struct lpr {
+	const char *pool4;    /* the [pool4] section's keys */
+	const char *range;    /* ip_local_port_range */
+	const char *reserved; /* ip_local_reserved_ports, NULL: no file */
+	const char *want;     /* after "FILE: ", NULL: accepted */
+};
+
+static const struct lpr lprs[] = {
+    /* the defaults meet the kernel's default range */
+    {"address = 192.0.2.1\n", "32768\t60999\n", NULL,
+     "[pool4] tcp-ports = 1024-65535 (the default): overlaps the host's "
+     "ip_local_port_range 32768-60999 (the kernel would pick the same ports "
+     "for its own connections); use ports outside it or change "
+     "net.ipv4.ip_local_port_range (or reserve them in "
+     "net.ipv4.ip_local_reserved_ports)"},
+    {"address = 192.0.2.1\ntcp-ports = 1024-32767\n"
+     "udp-ports = 60000-65535\n",
+     "32768 60999\n", "",
+     "[pool4] udp-ports = 60000-65535: overlaps the "
+     "host's ip_local_port_range 32768-60999 (the kernel "
+     "would pick the same ports for its own connections); "
+     "use ports outside it or change "
+     "net.ipv4.ip_local_port_range (or reserve them in "
+     "net.ipv4.ip_local_reserved_ports)"},
+    /* outside it: accepted; ICMP identifiers are not the kernel's */
+    {"address = 192.0.2.1\ntcp-ports = 1024-32767\n"
+     "udp-ports = 61000-65535\n",
+     "32768 60999\n", NULL, NULL},
+    /* the overlap reserved: the kernel keeps off those ports */
+    {"address = 192.0.2.1\ntcp-ports = 1024-32767\n"
+     "udp-ports = 60000-65535\n",
+     "32768 60999\n", "8080,60000-60999\n", NULL},
+    {"address = 192.0.2.1\ntcp-ports = 1024-32767\n"
+     "udp-ports = 60000-65535\n",
+     "32768 60999\n", "60000-60998\n",
+     "[pool4] udp-ports = 60000-65535: overlaps the host's "
+     "ip_local_port_range 32768-60999 (the kernel would pick the same ports "
+     "for its own connections); use ports outside it or change "
+     "net.ipv4.ip_local_port_range (or reserve them in "
+     "net.ipv4.ip_local_reserved_ports)"},
+    /* an address entry with its own range is named as such */
+    {"address = 192.0.2.1, 192.0.2.9 tcp 40000-40999\n"
+     "tcp-ports = 1024-32767\nudp-ports = 61000-65535\n",
+     "32768 60999\n", NULL,
+     "[pool4] address = 192.0.2.1, 192.0.2.9 tcp 40000-40999: 192.0.2.9 "
+     "tcp 40000-40999 overlaps the host's ip_local_port_range 32768-60999 "
+     "(the kernel would pick the same ports for its own connections); use "
+     "ports outside it or change net.ipv4.ip_local_port_range (or reserve "
+     "them in net.ipv4.ip_local_reserved_ports)"},
+};
+
+static void test_local_port_range(void **state)
+{
+	char text[1024], err[1024], f[sizeof(dir) + 64];
+	size_t pl = strlen(path);
+	(void)state;
+	snprintf(f, sizeof(f), "%s/ip_local_reserved_ports", dir);
+	for (size_t i = 0; i < sizeof(lprs) / sizeof(lprs[0]); i++) {
+		print_message("local ports case %zu\n", i);
+		snprintf(text, sizeof(text), "[pool4]\n%s" PORTS,
+			 lprs[i].pool4);
+		struct cfg_gw *c = load_ok(text); /* dpdk: not checked */
+		write_file("ip_local_port_range", lprs[i].range);
+		unlink(f);
+		if (lprs[i].reserved)
+			write_file("ip_local_reserved_ports", lprs[i].reserved);
+		err[0] = 0;
+		int r = cfg_gw_check_local_ports(c, dir, err, sizeof(err));
+		if (!lprs[i].want) {
+			if (r)
+				print_error("unexpected: %s\n", err);
+			assert_int_equal(r, 0);
+		} else {
+			if (r != -EINVAL || strncmp(err, path, pl) ||
+			    strcmp(err + pl + 2, lprs[i].want))
+				print_error("got %d \"%s\"\n want \"%s\"\n", r,
+					    err, lprs[i].want);
+			assert_int_equal(r, -EINVAL);
+			assert_string_equal(err + pl + 2, lprs[i].want);
+		}
+		done(c);
+	}
+	/* the file cannot be read: refused, and said so */
+	struct cfg_gw *c = load_ok(BASE);
+	snprintf(f, sizeof(f), "%s/ip_local_port_range", dir);
+	unlink(f);
+	assert_int_equal(cfg_gw_check_local_ports(c, dir, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "cannot read "));
+	assert_non_null(strstr(err, "ip_local_port_range"));
+	done(c);
+	snprintf(f, sizeof(f), "%s/ip_local_reserved_ports", dir);
+	unlink(f);
+}
+
+/* ---- gate64ctl pool4 add|del: the address list edited ---- */
+
+struct edit {
+	const char *cur;
+	int add;
+	const char *item;
+	const char *want; /* the new list, or "error: " and the message */
+};
+
+static const char *const sec_ranges[3] = {"1024-65535", "2000-2999", "0-65535"};
+
+static const struct edit edits[] = {
+    {"192.0.2.1", 1, "192.0.2.2", "192.0.2.1, 192.0.2.2"},
+    {"192.0.2.1", 1, "192.0.2.8/30 udp 5000-5999",
+     "192.0.2.1, 192.0.2.8/30 udp 5000-5999"},
+    {"192.0.2.1, 192.0.2.2", 0, "192.0.2.1", "192.0.2.2"},
+    /* an address out of a prefix: the rest stays, as prefixes */
+    {"192.0.2.0/30", 0, "192.0.2.1", "192.0.2.0, 192.0.2.2/31"},
+    {"192.0.2.0/29, 192.0.2.9", 0, "192.0.2.0/30", "192.0.2.4/30, 192.0.2.9"},
+    /* a prefix holding entries: they go */
+    {"192.0.2.1, 192.0.2.9 tcp 2000-2999, 192.0.2.10", 0, "192.0.2.8/30",
+     "192.0.2.1"},
+    /* one protocol of an entry for every protocol: the other two stay */
+    {"192.0.2.1, 192.0.2.2", 0, "192.0.2.2 udp 2000-2999",
+     "192.0.2.1, 192.0.2.2 tcp 1024-65535, 192.0.2.2 icmp 0-65535"},
+    {"192.0.2.1, 192.0.2.9 tcp 2000-2999", 0, "192.0.2.9 tcp 2000-2999",
+     "192.0.2.1"},
+    /* what is not there */
+    {"192.0.2.1", 0, "192.0.2.2",
+     "error: 192.0.2.2 is not in [pool4] address (192.0.2.1): nothing to "
+     "take out"},
+    {"192.0.2.1, 192.0.2.9 tcp 2000-2999", 0, "192.0.2.9 tcp 2000-3000",
+     "error: 192.0.2.9 tcp 2000-3000 is not in [pool4] address (192.0.2.1, "
+     "192.0.2.9 tcp 2000-2999): nothing to take out"},
+    {"192.0.2.1", 0, "192.0.2.0/24",
+     "error: 192.0.2.0/24 is all of [pool4] address: NAT64 needs at least "
+     "one address"},
+    {"192.0.2.1", 1, "192.0.2.300", "error: 192.0.2.300: not an IPv4 address"},
+    {"192.0.2.1", 1, "192.0.2.2 tcp",
+     "error: 192.0.2.2 tcp: write ADDRESS[/LEN] or ADDRESS[/LEN] "
+     "tcp|udp|icmp MIN-MAX"},
+};
+
+static void test_pool4_edit(void **state)
+{
+	char out[1024], err[512];
+	(void)state;
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		const struct edit *e = &edits[i];
+		err[0] = 0;
+		int r = cfg_gw_pool4_edit(e->cur, e->add, e->item, sec_ranges,
+					  out, sizeof(out), err, sizeof(err));
+		const char *got = r ? err : out;
+		int want_err = !strncmp(e->want, "error: ", 7);
+		if (want_err != (r != 0) ||
+		    strcmp(got, want_err ? e->want + 7 : e->want))
+			print_error("case %zu: got %d \"%s\"\n want \"%s\"\n",
+				    i, r, got, e->want);
+		assert_int_equal(r, want_err ? -EINVAL : 0);
+		assert_string_equal(got, want_err ? e->want + 7 : e->want);
+	}
+}
+
 /* ---- the EAL argument vector ---- */
 
 static void expect_argv(const char *text, const char *const *want)
@@ -835,6 +1122,8 @@ int main(void)
 	    cmocka_unit_test(test_example_conf),
 	    cmocka_unit_test(test_bad_files),
 	    cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_local_port_range),
+	    cmocka_unit_test(test_pool4_edit),
 	    cmocka_unit_test(test_eal_vdevs),
 	    cmocka_unit_test(test_eal_pci),
 	    cmocka_unit_test(test_eal_onearm_hugepages),

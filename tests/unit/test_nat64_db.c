@@ -953,6 +953,65 @@ static void test_nat64_db_memory_budget(void **state)
 	assert_int_equal(nat64_db_cfg(db)->max_sessions, 600000);
 }
 
+/* The control plane's walk of the subscriber table (gate64ctl stats,
+ * the subscribers-over-alert gauge): each live subscriber once, with its
+ * sessions, limit, and in port-block mode its ports in use per protocol;
+ * a subscriber whose last BIB entry went is not listed. */
+static void test_nat64_db_sub_slot_walk(void **state)
+{
+	struct fix *f = *state;
+	struct nat64_cfg c;
+	struct nat64_sub_info si;
+	uint8_t a[16], b[16];
+	int why = -1;
+
+	cfg_std(&c);
+	c.pool4.block_size = 8;
+	c.pool4.max_blocks = 2;
+	c.sub_max_sessions = 10;
+	struct nat64_db *db = open_db(f, &c);
+	v6("2001:db8:1::1", a);
+	v6("2001:db8:2::1", b);
+	for (uint16_t p = 0; p < 3; p++)
+		assert_int_not_equal(nat64_bib_add(db, NAT64_UDP, a,
+						   (uint16_t)(100 + p), 0,
+						   &why),
+				     NAT64_NONE);
+	uint32_t bb = nat64_bib_add(db, NAT64_TCP, b, 100, 0, &why);
+	assert_int_not_equal(bb, NAT64_NONE);
+	assert_int_not_equal(nat64_sess_add(db, bb, 0xc6336402u, 80,
+					    NAT64_TCP_ESTABLISHED,
+					    NAT64_T_TCP_EST, 0, &why),
+			     NAT64_NONE);
+	unsigned seen = 0;
+	for (uint32_t i = 0; i < c.max_subs; i++) {
+		if (!nat64_db_sub_slot(db, i, &si))
+			continue;
+		seen++;
+		assert_int_equal(si.limit, 10);
+		assert_int_equal(si.len, 56);
+		if (si.prefix[5] == 1) { /* 2001:db8:1::/56 */
+			assert_int_equal(si.nbib, 3);
+			assert_int_equal(si.nsess, 0);
+			assert_int_equal(si.ports[NAT64_UDP], 3);
+			assert_int_equal(si.blocks[NAT64_UDP], 1);
+		} else {
+			assert_int_equal(si.nbib, 1);
+			assert_int_equal(si.nsess, 1);
+			assert_int_equal(si.ports[NAT64_TCP], 1);
+			assert_int_equal(si.ports[NAT64_UDP], 0);
+		}
+	}
+	assert_int_equal(seen, 2);
+	assert_int_equal(nat64_db_sub_slot(db, c.max_subs, &si), 0);
+	/* b's session and BIB go: b is no longer listed */
+	nat64_sess_del(db, nat64_bib_get(db, bb)->sess, 1);
+	seen = 0;
+	for (uint32_t i = 0; i < c.max_subs; i++)
+		seen += (unsigned)nat64_db_sub_slot(db, i, &si);
+	assert_int_equal(seen, 1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -980,6 +1039,7 @@ int main(void)
 	    T(test_rfc6146_3_1_log_ring_full),
 	    T(test_rfc6146_3_scale_10000),
 	    T(test_nat64_db_memory_budget),
+	    T(test_nat64_db_sub_slot_walk),
 	};
 	return cmocka_run_group_tests_name("nat64_db", tests, NULL, NULL);
 }

@@ -745,6 +745,65 @@ static void test_pool4_usage_contains(void **state)
 	pool4_fini(p);
 }
 
+/* pool4 changed at run time (gate64ctl pool4 add|del): a range kept as it
+ * was carries the ports and blocks in use into the new pool, whatever its
+ * position; a new range starts empty; a range with other ports does not
+ * take another's state. */
+static void test_pool4_carry(void **state)
+{
+	struct pool4_cfg a, b;
+	uint8_t s6[16];
+	uint32_t addr;
+	uint16_t port, ports[3];
+	uint64_t u, t, bl;
+	(void)state;
+	cfg_reset(&a, 2);
+	cfg_add(&a, A1, NAT64_UDP, 5000, 5099);
+	cfg_add(&a, A2, NAT64_TCP, 1024, 2047);
+	cfg_reset(&b, 2);
+	b.key[0] = a.key[0];
+	b.key[1] = a.key[1];
+	cfg_add(&b, A3, NAT64_UDP, 6000, 6099); /* added */
+	cfg_add(&b, A1, NAT64_UDP, 5000, 5099); /* kept, moved */
+	cfg_add(&b, A2, NAT64_TCP, 1024, 2048); /* other ports */
+	struct pool4 *old = init_ok(&a, 1);
+	for (unsigned i = 0; i < 3; i++) {
+		src(s6, i);
+		assert_int_equal(pool4_get(old, NAT64_UDP, s6, 40000, 0, NULL,
+					   &addr, &ports[i], NULL),
+				 0);
+		assert_int_equal(addr, A1);
+	}
+	assert_int_equal(pool4_reserve(old, NAT64_TCP, A2, 2047), 0);
+	struct pool4 *new = init_ok(&b, 1);
+	assert_int_equal(pool4_carry(new, old), 1);
+	pool4_range_usage(new, 1, &u, &t, &bl);
+	assert_int_equal(u, 3);
+	pool4_range_usage(new, 0, &u, &t, &bl);
+	assert_int_equal(u, 0);
+	assert_int_equal(t, 50);
+	pool4_range_usage(new, 2, &u, &t, &bl);
+	assert_int_equal(u, 0);
+	/* the carried ports are still taken, and can be given back */
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(pool4_reserve(new, NAT64_UDP, A1, ports[i]),
+				 -EBUSY);
+	assert_int_equal(pool4_put(new, NAT64_UDP, A1, ports[0], NULL, NULL),
+			 0);
+	/* the new range hands out ports (to the subscribers paired pooling
+	 * puts on it) */
+	for (unsigned i = 0; i < 60; i++) {
+		src(s6, 100 + i);
+		assert_int_equal(pool4_get(new, NAT64_UDP, s6, 40000, i, NULL,
+					   &addr, &port, NULL),
+				 0);
+	}
+	pool4_range_usage(new, 0, &u, &t, &bl);
+	assert_true(u > 0);
+	pool4_fini(old);
+	pool4_fini(new);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -764,6 +823,7 @@ int main(void)
 	    cmocka_unit_test(test_rfc7422_blocks_disjoint),
 	    cmocka_unit_test(test_rfc6146_static_reserve),
 	    cmocka_unit_test(test_pool4_usage_contains),
+	    cmocka_unit_test(test_pool4_carry),
 	};
 	return cmocka_run_group_tests_name("pool4", tests, NULL, NULL);
 }

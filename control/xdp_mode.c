@@ -1,0 +1,551 @@
+/*
+ * xdp_mode.c - gate64d in mode = xdp (xdp_mode.h).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <linux/if_link.h>
+#include <linux/neighbour.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <netlink/netlink.h>
+#include <netlink/route/neighbour.h>
+
+#include "bpf/xdp_cfg.h"
+#include "bpf/xdp_fwd.h"
+#include "control/nl.h"
+#include "control/xdp_mode.h"
+#include "xlat_xdp.skel.h"
+
+#define LOCAL4_MAX    256	 /* xdp_local4's size (bpf/xdp_fwd.h) */
+#define BPF_FS_MAGIC_ 0xcafe4a11 /* statfs f_type of bpffs */
+
+struct xdp_mode {
+	struct xlat_xdp *skel;
+	struct ring_buffer *rb;
+	struct nl_sock *nl;
+	int ifindex[2];
+	unsigned nif;
+	int link[2];	   /* bpf_link fds: the attachments */
+	unsigned attached; /* how many of link[] are open */
+	unsigned adopted;  /* of them, links pinned by an earlier gate64d */
+	char pin_dir[CFG_XDP_PATH];
+	char link_pin[2][CFG_XDP_PATH + 32];
+	int pinned;  /* the maps have pin paths (under pin_dir) */
+	int lock_fd; /* flock on pin_dir: one gate64d per directory */
+	uint32_t xdp_flags;
+	uint32_t local4[LOCAL4_MAX]; /* what xdp_local4 holds now */
+	unsigned nlocal4;
+	time_t local4_at;
+	struct gnl *gnl; /* the routes gate64d installs, the links it watches */
+	time_t gnl_at;
+	unsigned long long neigh_asked;
+};
+
+static const char *const fwd_name[] = {
+#define XDP_FWD_NAME(name, label, why) label,
+    XDP_FWD_COUNTERS(XDP_FWD_NAME)
+#undef XDP_FWD_NAME
+};
+static const char *const fwd_why[] = {
+#define XDP_FWD_WHY(name, label, why) why,
+    XDP_FWD_COUNTERS(XDP_FWD_WHY)
+#undef XDP_FWD_WHY
+};
+
+/* A 0/1 sysctl file; -1 when it cannot be read. */
+static int sysctl_on(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int v = -1;
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/* An interface's MTU (sysfs), 0 if unknown. */
+static unsigned if_mtu(const char *ifname)
+{
+	char p[128];
+	unsigned v = 0;
+	snprintf(p, sizeof(p), "/sys/class/net/%s/mtu", ifname);
+	FILE *f = fopen(p, "r");
+	if (f) {
+		if (fscanf(f, "%u", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+/* bpf_fib_lookup refuses to forward (FWD_DISABLED) when IPv4 forwarding is
+ * off on the ingress interface or IPv6 forwarding is off globally. */
+static int check_forwarding(const struct cfg_gw *cfg, char *err, size_t errlen)
+{
+	char p[128];
+	for (unsigned i = 0; i < cfg->xdp.nif; i++) {
+		snprintf(p, sizeof(p), "/proc/sys/net/ipv4/conf/%s/forwarding",
+			 cfg->xdp.ifname[i]);
+		if (sysctl_on(p) != 1) {
+			snprintf(err, errlen,
+				 "[xdp] interfaces: IPv4 forwarding is off on "
+				 "%s (%s): the kernel's FIB lookup will not "
+				 "forward translated packets; run sysctl -w "
+				 "net.ipv4.conf.%s.forwarding=1 (or "
+				 "net.ipv4.ip_forward=1)",
+				 cfg->xdp.ifname[i], p, cfg->xdp.ifname[i]);
+			return -EINVAL;
+		}
+	}
+	if (sysctl_on("/proc/sys/net/ipv6/conf/all/forwarding") != 1) {
+		snprintf(err, errlen,
+			 "[xdp] interfaces: IPv6 forwarding is off: the "
+			 "kernel's FIB lookup will not forward translated "
+			 "packets; run sysctl -w "
+			 "net.ipv6.conf.all.forwarding=1");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The host's IPv4 addresses into xdp_local4: frames to them are the
+ * kernel's.  Called at start and once a second (addresses come and go). */
+static void local4_refresh(struct xdp_mode *xm)
+{
+	uint32_t now[LOCAL4_MAX];
+	unsigned n = 0;
+	struct ifaddrs *ifa = NULL;
+	int fd = bpf_map__fd(xm->skel->maps.xdp_local4);
+	uint8_t one = 1;
+
+	if (getifaddrs(&ifa))
+		return; /* keep what the map has */
+	for (struct ifaddrs *a = ifa; a && n < LOCAL4_MAX; a = a->ifa_next) {
+		if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET)
+			continue;
+		now[n++] = ((struct sockaddr_in *)a->ifa_addr)->sin_addr.s_addr;
+	}
+	freeifaddrs(ifa);
+	for (unsigned i = 0; i < n; i++)
+		bpf_map_update_elem(fd, &now[i], &one, BPF_ANY);
+	for (unsigned i = 0; i < xm->nlocal4; i++) {
+		unsigned j = 0;
+		while (j < n && now[j] != xm->local4[i])
+			j++;
+		if (j == n) /* gone from the host */
+			bpf_map_delete_elem(fd, &xm->local4[i]);
+	}
+	memcpy(xm->local4, now, n * sizeof(*now));
+	xm->nlocal4 = n;
+	xm->local4_at = time(NULL);
+}
+
+/* A next hop the program found without a neighbour entry: ask the kernel
+ * to resolve it (RTM_NEWNEIGH with NTF_USE sends ARP or NS, as a packet
+ * of its own to that next hop would). */
+static int on_neigh_req(void *ctx, void *data, size_t len)
+{
+	struct xdp_mode *xm = ctx;
+	const struct xdp_neigh_req *r = data;
+	if (len < sizeof(*r) || !xm->nl)
+		return 0;
+	int fam = r->family == 4 ? AF_INET : AF_INET6;
+	struct nl_addr *dst =
+	    nl_addr_build(fam, r->addr, r->family == 4 ? 4 : 16);
+	struct rtnl_neigh *n = rtnl_neigh_alloc();
+	if (dst && n) {
+		rtnl_neigh_set_ifindex(n, (int)r->ifindex);
+		rtnl_neigh_set_dst(n, dst);
+		rtnl_neigh_set_flags(n, NTF_USE);
+		if (rtnl_neigh_add(xm->nl, n, NLM_F_CREATE | NLM_F_REPLACE) ==
+		    0)
+			xm->neigh_asked++;
+	}
+	rtnl_neigh_put(n);
+	nl_addr_put(dst);
+	return 0;
+}
+
+/*
+ * The state outlives the process: every map of the program (not its
+ * configuration) is pinned by name under [xdp] pin-dir, and libbpf reuses
+ * the pinned ones at load, so counters (and the sessions, when XDP keeps
+ * them) carry over a restart.  One gate64d per directory (flock).
+ */
+static int pin_maps(struct xdp_mode *xm, const struct cfg_gw *cfg, char *err,
+		    size_t errlen)
+{
+	struct statfs fs;
+	struct bpf_map *m;
+	const char *d = cfg->xdp.pin_dir;
+
+	snprintf(xm->pin_dir, sizeof(xm->pin_dir), "%s", d);
+	if (mkdir(d, 0700) && errno != EEXIST) {
+		snprintf(err, errlen, "[xdp] pin-dir = %s: %s%s", d,
+			 strerror(errno),
+			 errno == ENOENT ? " (its parent must exist on a BPF "
+					   "file system: mount -t bpf bpf "
+					   "/sys/fs/bpf)"
+					 : "");
+		return -errno;
+	}
+	if (statfs(d, &fs) || (unsigned long)fs.f_type != BPF_FS_MAGIC_) {
+		snprintf(err, errlen,
+			 "[xdp] pin-dir = %s: not on a BPF file system (mount "
+			 "-t bpf bpf /sys/fs/bpf, and use a directory under "
+			 "it)",
+			 d);
+		return -EINVAL;
+	}
+	xm->lock_fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (xm->lock_fd < 0 || flock(xm->lock_fd, LOCK_EX | LOCK_NB)) {
+		snprintf(err, errlen,
+			 "[xdp] pin-dir = %s: another gate64d uses it (one "
+			 "instance per directory)",
+			 d);
+		return -EBUSY;
+	}
+	bpf_object__for_each_map(m, xm->skel->obj)
+	{
+		char path[CFG_XDP_PATH + 64];
+		if (bpf_map__is_internal(m)) /* .rodata: this run's config */
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", d, bpf_map__name(m));
+		if (bpf_map__set_pin_path(m, path)) {
+			snprintf(err, errlen,
+				 "[xdp] pin-dir = %s: path too "
+				 "long",
+				 d);
+			return -ENAMETOOLONG;
+		}
+	}
+	xm->pinned = 1;
+	return 0;
+}
+
+/* Attach to each interface with a bpf_link pinned as pin-dir/link-IF; a
+ * link pinned by an earlier gate64d is adopted: bpf_link_update swaps in
+ * the new program atomically, no packet sees no program. */
+static int attach(struct xdp_mode *xm, const struct cfg_gw *cfg, char *err,
+		  size_t errlen)
+{
+	int prog = bpf_program__fd(xm->skel->progs.xlat_xdp);
+	for (unsigned i = 0; i < xm->nif; i++) {
+		char *lp = xm->link_pin[i];
+		snprintf(lp, sizeof(xm->link_pin[i]), "%s/link-%s", xm->pin_dir,
+			 cfg->xdp.ifname[i]);
+		int old = bpf_obj_get(lp);
+		if (old >= 0 && !bpf_link_update(old, prog, NULL)) {
+			xm->link[i] = old;
+			xm->attached = i + 1;
+			xm->adopted++;
+			continue;
+		}
+		if (old >= 0) { /* its interface went away: a stale pin */
+			close(old);
+			unlink(lp);
+		}
+		struct bpf_link_create_opts o = {
+		    .sz = sizeof(o), /* LIBBPF_OPTS */
+		    .flags = xm->xdp_flags};
+		int r = bpf_link_create(prog, xm->ifindex[i], BPF_XDP, &o);
+		if (r < 0) {
+			snprintf(err, errlen,
+				 "[xdp] interfaces: attaching to %s: %s%s",
+				 cfg->xdp.ifname[i], strerror(-r),
+				 r == -EBUSY || r == -EEXIST
+				     ? " (another XDP program is attached: "
+				       "ip link show; a stale one goes with "
+				       "ip link set DEV xdp off)"
+				 : r == -EOPNOTSUPP
+				     ? " (the driver has no native XDP: "
+				       "[xdp] attach = generic)"
+				     : "");
+			return r;
+		}
+		xm->link[i] = r;
+		xm->attached = i + 1;
+		if (bpf_obj_pin(r, lp)) {
+			snprintf(err, errlen,
+				 "[xdp] pin-dir = %s: pinning the link of %s: "
+				 "%s",
+				 xm->pin_dir, cfg->xdp.ifname[i],
+				 strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+/*
+ * What the kernel learns from gate64d (netlink, control/nl.h): pool6 as a
+ * route out of the IPv6 side, protocol 64, for as long as gate64d runs
+ * (or keeps its state), so that a routing daemon on the host announces it
+ * (docs/xdp.md, docs/multi-node.md); the interfaces are watched: a link
+ * that goes down takes the route with it (the announcement is withdrawn),
+ * one that comes back gets it again.  Packets to pool6 that arrive on
+ * the attached interfaces never reach the route: XDP takes them first.
+ */
+static int install_routes(struct xdp_mode *xm, const struct cfg_gw *cfg,
+			  char *err, size_t errlen)
+{
+	int r = gnl_open(&xm->gnl, err, errlen);
+	for (unsigned i = 0; !r && i < xm->nif; i++)
+		r = gnl_watch(xm->gnl, cfg->xdp.ifname[i], err, errlen);
+	if (r)
+		return r;
+	r = gnl_route_add(xm->gnl, cfg->xdp.ifname[0], AF_INET6,
+			  cfg->xlat.pool6.addr, cfg->xlat.pool6.len, NULL, 0,
+			  err, errlen);
+	if (r == GNL_FOUND) { /* the operator's: kept, and said */
+		fprintf(stderr, "gate64d: netlink: %s\n", err);
+		r = 0;
+	}
+	xm->gnl_at = time(NULL);
+	return r;
+}
+
+int xdp_mode_start(struct xdp_mode **xmp, const struct cfg_gw *cfg, char *err,
+		   size_t errlen)
+{
+	struct xdp_mode *xm = calloc(1, sizeof(*xm));
+	int r;
+
+	*xmp = NULL;
+	if (!xm) {
+		snprintf(err, errlen, "xdp: out of memory");
+		return -ENOMEM;
+	}
+	xm->nif = cfg->xdp.nif;
+	for (unsigned i = 0; i < xm->nif; i++) {
+		xm->ifindex[i] = (int)if_nametoindex(cfg->xdp.ifname[i]);
+		if (!xm->ifindex[i]) {
+			snprintf(err, errlen,
+				 "[xdp] interfaces = %s: no such interface "
+				 "here (ip link show; in a namespace, run "
+				 "gate64d inside it)",
+				 cfg->xdp.ifname[i]);
+			free(xm);
+			return -ENODEV;
+		}
+	}
+	if ((r = check_forwarding(cfg, err, errlen))) {
+		free(xm);
+		return r;
+	}
+	xm->xdp_flags =
+	    cfg->xdp.generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+
+	xm->lock_fd = -1;
+	xm->skel = xlat_xdp__open();
+	if (!xm->skel) {
+		r = -errno;
+		snprintf(err, errlen, "xdp: opening the BPF object: %s",
+			 strerror(errno));
+		goto fail;
+	}
+	if ((r = pin_maps(xm, cfg, err, errlen)))
+		goto fail;
+	struct xdp_cfg *x = (struct xdp_cfg *)&xm->skel->rodata->xdp_cfg;
+	memset(x, 0, sizeof(*x));
+	x->xlat = cfg->xlat;
+	/* the next-hop MTUs the core uses (RFC 7915 §4.1, §5.1): the
+	 * interfaces' own */
+	unsigned m6 = if_mtu(cfg->xdp.ifname[0]);
+	unsigned m4 = if_mtu(cfg->xdp.ifname[cfg->xdp.nif - 1]);
+	if (m6 < 1280 || m4 < 68 || m6 > 65535 || m4 > 65535) {
+		r = -EINVAL;
+		snprintf(err, errlen,
+			 "[xdp] interfaces: MTU %u on %s, %u on %s: the IPv6 "
+			 "side needs at least 1280 (RFC 8200 §5)",
+			 m6, cfg->xdp.ifname[0], m4,
+			 cfg->xdp.ifname[cfg->xdp.nif - 1]);
+		goto fail;
+	}
+	if (cfg->xlat.lowest_ipv6_mtu > m6) {
+		r = -EINVAL;
+		snprintf(err, errlen,
+			 "[translator] lowest-ipv6-mtu = %u: above %s's MTU "
+			 "%u: lower it or raise the interface's MTU",
+			 cfg->xlat.lowest_ipv6_mtu, cfg->xdp.ifname[0], m6);
+		goto fail;
+	}
+	x->xlat.ipv6_mtu = (uint16_t)m6;
+	x->xlat.ipv4_mtu = (uint16_t)m4;
+	rfc6052_pfx_init(&x->pool6, cfg->xlat.pool6.addr, cfg->xlat.pool6.len);
+	x->hand_on = XDP_DROP; /* not used: xdp_fwd.kernel decides */
+	x->dirs = XDP_DIR_6TO4 | XDP_DIR_4TO6;
+	if (getrandom(&x->id_seed, sizeof(x->id_seed), 0) < 0)
+		x->id_seed = (uint16_t)time(NULL);
+	((struct xdp_fwd_cfg *)&xm->skel->rodata->xdp_fwd)->kernel = 1;
+	if ((r = xlat_xdp__load(xm->skel))) {
+		snprintf(err, errlen,
+			 "xdp: loading the program: %s (the kernel log has "
+			 "the verifier's reason: needs BPF, BTF and root; a "
+			 "map pinned in %s by another gate64 version does "
+			 "not fit: stop that one without --keep-state, or "
+			 "remove the directory)",
+			 strerror(-r), cfg->xdp.pin_dir);
+		goto fail;
+	}
+	local4_refresh(xm);
+	xm->rb = ring_buffer__new(bpf_map__fd(xm->skel->maps.xdp_neigh_req),
+				  on_neigh_req, xm, NULL);
+	xm->nl = nl_socket_alloc();
+	if (!xm->rb || !xm->nl || nl_connect(xm->nl, NETLINK_ROUTE)) {
+		r = -ENOMEM;
+		snprintf(err, errlen,
+			 "xdp: neighbour requests: cannot open the ring "
+			 "buffer or a netlink socket");
+		goto fail;
+	}
+	if ((r = attach(xm, cfg, err, errlen)) ||
+	    (r = install_routes(xm, cfg, err, errlen)))
+		goto fail;
+	*xmp = xm;
+	return 0;
+fail:
+	xdp_mode_stop(xm, 0);
+	return r < 0 ? r : -EINVAL;
+}
+
+int xdp_mode_fds(const struct xdp_mode *xm, int fds[2])
+{
+	fds[0] = ring_buffer__epoll_fd(xm->rb);
+	fds[1] = gnl_fd(xm->gnl);
+	return 2;
+}
+
+/* A watched link or an installed route changed: say so; a link that came
+ * back gets its routes again (the kernel removed them when it went down,
+ * and a routing daemon withdrew them from its peers meanwhile). */
+static void on_gnl_event(void *arg, const struct gnl_event *ev)
+{
+	struct xdp_mode *xm = arg;
+	fprintf(stderr, "gate64d: netlink: %s\n", ev->text);
+	if (ev->type == GNL_EV_LINK_UP) {
+		char err[256];
+		if (gnl_restore(xm->gnl, err, sizeof(err)) < 0)
+			fprintf(stderr, "gate64d: netlink: %s\n", err);
+	}
+}
+
+void xdp_mode_poll(struct xdp_mode *xm)
+{
+	if (!xm)
+		return;
+	ring_buffer__consume(xm->rb);
+	gnl_poll_changes(xm->gnl, on_gnl_event, xm);
+	time_t now = time(NULL);
+	if (now != xm->local4_at)
+		local4_refresh(xm);
+	if (now - xm->gnl_at >= 10) { /* what no event told: compare */
+		xm->gnl_at = now;
+		gnl_check(xm->gnl, on_gnl_event, xm);
+	}
+}
+
+/* One per-CPU counter summed. */
+static unsigned long long sum(int fd, uint32_t idx)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t v[256];
+	unsigned long long s = 0;
+	if (ncpu <= 0 || ncpu > 256 || bpf_map_lookup_elem(fd, &idx, v))
+		return 0;
+	for (int i = 0; i < ncpu; i++)
+		s += v[i];
+	return s;
+}
+
+void xdp_mode_totals(const struct xdp_mode *xm, unsigned long long *handled,
+		     unsigned long long *unhandled)
+{
+	int fd = bpf_map__fd(xm->skel->maps.xdp_counters);
+	*handled = sum(fd, XDP_CNT_HANDLED);
+	*unhandled = sum(fd, XDP_CNT_HANDED_ON);
+}
+
+void xdp_mode_counters(const struct xdp_mode *xm, xdp_counter_fn fn, void *arg)
+{
+	int cfd = bpf_map__fd(xm->skel->maps.xdp_counters);
+	int ffd = bpf_map__fd(xm->skel->maps.xdp_fwd_counters);
+	unsigned long long h, u;
+	xdp_mode_totals(xm, &h, &u);
+
+	fn(arg, "xdp-translated", h, "translated by the XDP program");
+	fn(arg, "xdp-not-translated", u,
+	   "for the translator, but not what XDP translates (dropped)");
+	for (uint32_t i = 0; i < XDP_FWD_CNT_MAX; i++)
+		fn(arg, fwd_name[i], sum(ffd, i), fwd_why[i]);
+	fn(arg, "neighbour-requests", xm->neigh_asked,
+	   "next hops gate64d asked the kernel to resolve");
+	for (uint32_t i = 1; i < XLAT_R_MAX; i++) {
+		unsigned long long v = sum(cfd, i);
+		if (v)
+			fn(arg, xlat_reason_name((enum xlat_reason)i), v,
+			   xlat_reason_explain((enum xlat_reason)i));
+	}
+}
+
+static void print_line(void *out, const char *name, unsigned long long v,
+		       const char *why)
+{
+	fprintf(out, "%-28s %12llu  # %s\n", name, v, why);
+}
+
+void xdp_mode_stats_print(const struct xdp_mode *xm, FILE *out)
+{
+	xdp_mode_counters(xm, print_line, out);
+}
+
+unsigned xdp_mode_adopted(const struct xdp_mode *xm)
+{
+	return xm->adopted;
+}
+
+void xdp_mode_stop(struct xdp_mode *xm, int keep)
+{
+	if (!xm)
+		return;
+	for (unsigned i = 0; i < xm->attached; i++) {
+		if (!keep) /* the last reference: the program detaches */
+			unlink(xm->link_pin[i]);
+		close(xm->link[i]);
+	}
+	if (xm->pinned && !keep) {
+		struct bpf_map *m;
+		bpf_object__for_each_map(m, xm->skel->obj)
+		{
+			if (!bpf_map__is_internal(m))
+				bpf_map__unpin(m, NULL);
+		}
+		rmdir(xm->pin_dir);
+	}
+	if (xm->lock_fd >= 0)
+		close(xm->lock_fd);
+	if (xm->gnl) {
+		char err[256];
+		if (gnl_close(xm->gnl, keep, err, sizeof(err)))
+			fprintf(stderr, "gate64d: netlink: %s\n", err);
+	}
+	ring_buffer__free(xm->rb);
+	if (xm->nl)
+		nl_socket_free(xm->nl);
+	xlat_xdp__destroy(xm->skel);
+	free(xm);
+}
