@@ -3,7 +3,7 @@
 #   make test    install dependencies (Debian, root), build, lint, run every test
 #   make bench   benchmarks (never part of make test)
 #   make fuzz    run the fuzzers for FUZZ_SECONDS each
-#   make demo    the lab demo: gate64 in one command (MODE=dpdk)
+#   make demo    the lab demo: gate64 in one command (MODE=dpdk|xdp)
 
 CC      ?= gcc
 CLANG   ?= clang
@@ -230,7 +230,7 @@ test: deps
 clean:
 	rm -rf $(B)
 
-# make demo [MODE=dpdk]: the lab demo (scripts/demo.py), from nothing.
+# make demo [MODE=dpdk|xdp]: the lab demo (scripts/demo.py), from nothing.
 MODE ?= dpdk
 demo: deps
 	$(MAKE) all

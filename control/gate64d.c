@@ -167,6 +167,22 @@ static int write_pidfile(const char *path)
 	return 0;
 }
 
+/* The first steps of a clean stop, in both modes: no more clients, no
+ * more DNS64 queries (its counters printed). */
+static void stop_services(struct ctl **ctl, struct metrics **met,
+			  struct dns64_server *dns)
+{
+	fprintf(stderr, "gate64d: stopping\n");
+	ctl_close(*ctl);
+	*ctl = NULL;
+	metrics_close(*met);
+	*met = NULL;
+	if (dns) {
+		dns64_server_stop(dns);
+		dns64_server_print_counters(dns, stderr);
+	}
+}
+
 /*
  * mode = xdp: no EAL and no workers.  The XDP program translates; this
  * thread loads and attaches it, serves its neighbour requests, keeps the
@@ -244,15 +260,7 @@ static int run_xdp(const char *file, struct cfg_gw *cfg, struct cfg_dns64 *dcfg,
 				file);
 		}
 	}
-	fprintf(stderr, "gate64d: stopping\n");
-	ctl_close(ctl);
-	ctl = NULL;
-	metrics_close(met);
-	met = NULL;
-	if (dns) {
-		dns64_server_stop(dns);
-		dns64_server_print_counters(dns, stderr);
-	}
+	stop_services(&ctl, &met, dns);
 	xdp_mode_stats_print(xm, stderr);
 	if (keep_state)
 		fprintf(stderr,
@@ -442,15 +450,7 @@ int main(int argc, char **argv)
 					"gate64d: SIGHUP: reloaded %s\n", file);
 		}
 	}
-	fprintf(stderr, "gate64d: stopping\n");
-	ctl_close(ctl);
-	ctl = NULL;
-	metrics_close(met);
-	met = NULL;
-	if (dns) {
-		dns64_server_stop(dns);
-		dns64_server_print_counters(dns, stderr);
-	}
+	stop_services(&ctl, &met, dns);
 	dp_stop(dp);
 	rte_eal_mp_wait_lcore();
 	if (maplog)

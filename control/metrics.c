@@ -246,22 +246,14 @@ void metrics_write(struct dp *dp, const struct cfg_gw *cfg,
 	       "IP bytes through the translator, by direction (6to4: from "
 	       "the IPv6 side; 4to6: from the IPv4 side, and hairpins), "
 	       "taken in and sent out translated");
-	fprintf(f,
-		"gate64_bytes_total{direction=\"6to4\",stage=\"in\"} "
-		"%llu\n",
-		(unsigned long long)st.bytes_6to4_in);
-	fprintf(f,
-		"gate64_bytes_total{direction=\"6to4\",stage=\"out\"} "
-		"%llu\n",
-		(unsigned long long)st.bytes_6to4_out);
-	fprintf(f,
-		"gate64_bytes_total{direction=\"4to6\",stage=\"in\"} "
-		"%llu\n",
-		(unsigned long long)st.bytes_4to6_in);
-	fprintf(f,
-		"gate64_bytes_total{direction=\"4to6\",stage=\"out\"} "
-		"%llu\n",
-		(unsigned long long)st.bytes_4to6_out);
+	const uint64_t bytes[4] = {st.bytes_6to4_in, st.bytes_6to4_out,
+				   st.bytes_4to6_in, st.bytes_4to6_out};
+	for (int i = 0; i < 4; i++)
+		fprintf(f,
+			"gate64_bytes_total{direction=\"%s\",stage=\"%s\"} "
+			"%llu\n",
+			i < 2 ? "6to4" : "4to6", i % 2 ? "out" : "in",
+			(unsigned long long)bytes[i]);
 	family(f, "gate64_link", "counter",
 	       "ARP, ND and ping to the gateway, by outcome");
 	for (unsigned r = 0; r < DP_L2_R_MAX; r++)

@@ -174,6 +174,7 @@ class Lab:
         self.tmpdir = tempfile.mkdtemp(prefix="g64lab-%s-" % s)
         self.procs = []
         self._made_ns = []
+        self._bpffs = None
         self._closed = False
         atexit.register(_close_all, weakref.ref(self))
         try:
@@ -293,15 +294,15 @@ class Lab:
         self.run(ns, ["ethtool", "-K", ifname, "tx", "off", "rx", "off",
                       "tso", "off", "gso", "off", "gro", "off"], check=True)
 
-    def _build(self):
-        ifn = self.ifname
+    def _add_namespaces(self):
+        """Every namespace of self.ns, loopback up, recorded for close();
+        no router solicitations, no DAD (addresses usable at once), no
+        reverse-path filter."""
         for role, name in self.ns.items():
             subprocess.run(["ip", "netns", "add", name], check=True,
                            capture_output=True, timeout=30)
             self._made_ns.append(name)
             self._ip(role, "link", "set", "lo", "up")
-        # no router solicitations, no DAD: addresses usable at once
-        for role in self.ns:
             self.sysctl(role, **{
                 "net.ipv6.conf.all.accept_dad": 0,
                 "net.ipv6.conf.default.accept_dad": 0,
@@ -311,6 +312,9 @@ class Lab:
                 "net.ipv4.conf.all.rp_filter": 0,
                 "net.ipv4.conf.default.rp_filter": 0})
 
+    def _build(self):
+        ifn = self.ifname
+        self._add_namespaces()
         self._veth("client", ifn["client"], "gw", ifn["gw6"], self.mtu)
         if self.r4:
             self._veth("gw", ifn["gw4"], "r4", ifn["r4g"], self.mtu)
@@ -542,6 +546,43 @@ class Lab:
         wait_for(ready, timeout, what="gate64d: ready")
         return proc
 
+    # --- gate64d mode = xdp on the "tayga" topology -----------------------
+
+    def bpffs(self):
+        """A BPF file system of the lab's own (in its temporary directory),
+        for [xdp] pin-dir: `ip netns exec` remounts /sys, which hides
+        /sys/fs/bpf from gate64d.  Mounted on first use, unmounted by
+        close()."""
+        if not getattr(self, "_bpffs", None):
+            d = os.path.join(self.tmpdir, "bpf")
+            os.makedirs(d, exist_ok=True)
+            subprocess.run(["mount", "-t", "bpf", "bpf", d], check=True,
+                           capture_output=True, timeout=30)
+            self._bpffs = d
+        return self._bpffs
+
+    def prepare_xdp(self, client_siit6):
+        """The topology for gate64d mode = xdp (stateless SIIT, /96 pool6;
+        Lab(mode="tayga"), TAYGA not started): the client gets
+        client_siit6, its IPv4-translatable address (RFC 6052 §2.2 under
+        pool6), and uses it toward pool6; gw routes it back; the hosts
+        compute their checksums (a veth passes CHECKSUM_PARTIAL packets,
+        which a real NIC never delivers and XDP cannot finish) and run
+        their veth ends in NAPI mode (GRO on), which native XDP redirect
+        into a veth needs."""
+        if self.mode != "tayga":
+            raise LabError("prepare_xdp() needs Lab(mode='tayga')")
+        c, s = self.ifname["client"], self.ifname["server"]
+        self._ip("client", "addr", "add", client_siit6 + "/128", "dev", c,
+                 "nodad")
+        self._ip("client", "-6", "route", "replace", self.pool6, "via",
+                 GW6, "dev", c, "src", client_siit6)
+        self._ip("gw", "-6", "route", "add", client_siit6 + "/128", "via",
+                 CLIENT6, "dev", self.gw6)
+        for ns, d in (("client", c), ("server", s)):
+            self._offloads_off(ns, d)
+            self.run(ns, ["ethtool", "-K", d, "gro", "on"], check=True)
+
     # --- teardown -----------------------------------------------------------
 
     def close(self):
@@ -571,6 +612,12 @@ class Lab:
                                capture_output=True, text=True)
             if r.returncode != 0 and os.path.exists("/run/netns/" + name):
                 errors.append("ip netns del %s: %s" % (name, r.stderr.strip()))
+        if getattr(self, "_bpffs", None):  # after the processes
+            r = subprocess.run(["umount", "-l", self._bpffs],
+                               capture_output=True, text=True)
+            if r.returncode != 0:
+                errors.append("umount %s: %s" % (self._bpffs,
+                                                  r.stderr.strip()))
         shutil.rmtree(self.tmpdir, ignore_errors=True)
         for d in ("/run/dpdk", "/var/run/dpdk"):  # EAL runtime files
             shutil.rmtree(os.path.join(d, self.file_prefix),

@@ -22,6 +22,8 @@ def leftovers():
     left += [p for p in subprocess.run(
         ["pgrep", "-a", "gate64d"], capture_output=True,
         text=True).stdout.splitlines() if "g64lab-" in p]
+    with open("/proc/mounts") as f:  # the xdp demo's BPF file system
+        left += [ln for ln in f if "/g64lab-" in ln]
     return left
 
 
@@ -58,3 +60,30 @@ def test_demo_interrupted_cleans_up():
     assert p.returncode != 0
     assert "interrupted" in rest, seen + rest
     assert not leftovers(), leftovers()
+
+
+def test_demo_xdp_runs_to_the_end():
+    """make demo MODE=xdp: the same name and page through stateless SIIT
+    in the XDP program, the counters, a --keep-state restart during which
+    the page is still served, nothing left (no namespace, process, pin or
+    BPF file system)."""
+    r = subprocess.run([L.PYTHON, DEMO, "--mode", "xdp"],
+                       capture_output=True, text=True, timeout=300)
+    out = r.stdout
+    assert r.returncode == 0, out + r.stderr
+    for text in ("xdp mode: stateless SIIT",
+                 "IN\tAAAA\t2001:db8:46::c633:6402",
+                 "192.0.2.2 - - ", "mode xdp", "xdp-redirect ",
+                 "(no gate64d running)",
+                 "adopted the running program and its state",
+                 "demo: done"):
+        assert text in out, "missing %r in:\n%s" % (text, out)
+    assert out.count("<h1>Agency portal</h1>") == 2, out
+    assert not leftovers(), leftovers()
+
+
+def test_demo_hybrid_not_built():
+    r = subprocess.run([L.PYTHON, DEMO, "--mode", "hybrid"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0
+    assert "mode hybrid is not built yet" in r.stderr

@@ -327,19 +327,7 @@ class MultiLab(L.Lab):
 
     def _build(self):
         ifn = self.ifname
-        for role, name in self.ns.items():
-            subprocess.run(["ip", "netns", "add", name], check=True,
-                           capture_output=True, timeout=30)
-            self._made_ns.append(name)
-            self._ip(role, "link", "set", "lo", "up")
-            self.sysctl(role, **{
-                "net.ipv6.conf.all.accept_dad": 0,
-                "net.ipv6.conf.default.accept_dad": 0,
-                "net.ipv6.conf.all.accept_ra": 0,
-                "net.ipv6.conf.default.accept_ra": 0,
-                "net.ipv6.conf.default.router_solicitations": 0,
-                "net.ipv4.conf.all.rp_filter": 0,
-                "net.ipv4.conf.default.rp_filter": 0})
+        self._add_namespaces()
         links = [("client", "client", "r6", "r6c"),
                  ("r6", "r6a", "gwa", "ga6"), ("r6", "r6b", "gwb", "gb6"),
                  ("gwa", "ga4", "r4", "r4a"), ("gwb", "gb4", "r4", "r4b"),

@@ -47,7 +47,7 @@ BIG = 40 * 1024 * 1024  # 40 MiB at 4 MB/s: 10 s, across a restart
 def pin_dir(lab, name="pins"):
     """A directory on the lab's own BPF file system (`ip netns exec`
     remounts /sys, which hides /sys/fs/bpf; /tmp stays visible)."""
-    return os.path.join(lab.bpffs, name)
+    return os.path.join(lab.bpffs(), name)
 
 
 def conf_text(lab, extra="", pins="pins"):
@@ -102,55 +102,20 @@ def stats(lab, proc):
     return out
 
 
-def mount_bpffs(lb):
-    lb.bpffs = os.path.join(lb.tmpdir, "bpf")
-    os.mkdir(lb.bpffs)
-    subprocess.run(["mount", "-t", "bpf", "bpf", lb.bpffs], check=True)
-
-
-def umount_bpffs(lb):
-    subprocess.run(["umount", "-l", lb.bpffs], check=False)
-
-
 @pytest.fixture(scope="module")
 def lab():
     with L.Lab(mode="tayga", pool6=POOL6) as lb:
-        mount_bpffs(lb)
-        try:
-            prepare(lb)
-            yield lb
-        finally:
-            umount_bpffs(lb)
-
-
-def prepare(lb):
-    """The client's translatable address and routes, the NIC settings
-    native XDP on veth needs, the two HTTP servers."""
-    c = lb.ifname["client"]
-    # the client's IPv4-translatable address, used toward pool6
-    lb._ip("client", "addr", "add", CLIENT_SIIT6 + "/128", "dev", c,
-           "nodad")
-    lb._ip("client", "-6", "route", "replace", POOL6, "via", L.GW6,
-           "dev", c, "src", CLIENT_SIIT6)
-    # gw: where the client's pool6 address lives (after translation)
-    lb._ip("gw", "-6", "route", "add", CLIENT_SIIT6 + "/128", "via",
-           L.CLIENT6, "dev", lb.gw6)
-    # The senders compute their checksums (a veth would otherwise
-    # pass CHECKSUM_PARTIAL packets, which a real NIC never delivers
-    # and XDP cannot finish), and native XDP redirect into a veth
-    # needs its peer in NAPI mode (GRO on).
-    for ns, d in (("client", c), ("server", lb.ifname["server"])):
-        lb._offloads_off(ns, d)
-        lb.run(ns, ["ethtool", "-K", d, "gro", "on"], check=True)
-    lb.start_http("server", "0.0.0.0", HTTP_PORT, PAGE)
-    # a big file for the transfer across a restart
-    with open(os.path.join(lb.tmpdir, "big.bin"), "wb") as f:
-        f.write(os.urandom(BIG))
-    lb.popen("server", [L.PYTHON, "-m", "http.server", "--bind",
-                        "0.0.0.0", str(BIG_PORT), "--directory",
-                        lb.tmpdir], log="http-big.log")
-    L.wait_for(lambda: lb.listening("server", BIG_PORT), 10,
-               what="http.server for big.bin")
+        lb.prepare_xdp(CLIENT_SIIT6)
+        lb.start_http("server", "0.0.0.0", HTTP_PORT, PAGE)
+        # a big file for the transfer across a restart
+        with open(os.path.join(lb.tmpdir, "big.bin"), "wb") as f:
+            f.write(os.urandom(BIG))
+        lb.popen("server", [L.PYTHON, "-m", "http.server", "--bind",
+                            "0.0.0.0", str(BIG_PORT), "--directory",
+                            lb.tmpdir], log="http-big.log")
+        L.wait_for(lambda: lb.listening("server", BIG_PORT), 10,
+                   what="http.server for big.bin")
+        yield lb
 
 
 @pytest.fixture(scope="class")
@@ -371,7 +336,7 @@ def test_sigterm_removes_everything(lab, stop_all):
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(10) == 0, lab.log_text(proc)
     assert "xdp-translated" in lab.log_text(proc)
-    assert gone(lab), os.listdir(lab.bpffs)
+    assert gone(lab), os.listdir(lab.bpffs())
     assert routes64(lab) == []
 
 
@@ -436,7 +401,6 @@ def test_forwarding_off_refused():
     """bpf_fib_lookup does not forward when forwarding is off: gate64d
     refuses to start and says which sysctl to set."""
     with L.Lab(mode="tayga", pool6=POOL6) as lb:
-        lb.bpffs = lb.tmpdir  # not reached: refused before pinning
         lb.sysctl("gw", **{"net.ipv6.conf.all.forwarding": 0})
         p = start(lb, wait=False)
         assert p.wait(10) == 1
