@@ -14,6 +14,18 @@
  *  - and XDP must translate every case the core's fast path translates
  *    (xlat_fast.h, asked directly: see core_fast()).
  *
+ * Every stateless case the program's configuration allows (/96 pool6, no
+ * EAM) runs a second time as gate64d's mode = xdp loads it (xdp_fwd.kernel
+ * = 1, bpf/xdp_fwd.h), where nothing may be handed on:
+ *  - a frame that is not the translator's (IPv6 not to pool6, IPv4 to a
+ *    multicast or broadcast address, or too short to tell) goes to the
+ *    kernel unchanged (XDP_PASS, xdp-to-host);
+ *  - a frame the core's fast path translates is translated, the bytes the
+ *    core's, counted per direction with its IP length; then forwarding
+ *    fails as it must here (bpf_fib_lookup from the test's loopback): one
+ *    counted forwarding drop (no route, forwarding disabled...), XDP_DROP;
+ *  - any other is a counted drop (XDP_DROP, xdp-unhandled), unchanged.
+ *
  * Stateful cases (mode: stateful) load the program stateful and run their
  * steps through one core worker (nat64.h, as tests/packets/run_corpus.c
  * does) and the program side by side.  Before each packet the session maps
@@ -66,6 +78,8 @@ struct tally {
 	int passed, failed;
 	int handled, handed_on;
 	int fwd_handed_on; /* the core forwards, XDP handed on */
+	/* the stateless cases again, as mode = xdp loads the program */
+	int x_translated, x_dropped, x_to_host;
 	/* stateful cases, counted in packets */
 	int st_cases, st_handled, st_handed_on, st_new_flows;
 };
@@ -123,6 +137,22 @@ static uint64_t counter(const struct xlat_xdp *skel, uint32_t idx)
 
 	if (!v ||
 	    bpf_map_lookup_elem(bpf_map__fd(skel->maps.xdp_counters), &idx, v))
+		sum = UINT64_MAX;
+	for (int i = 0; v && sum != UINT64_MAX && i < ncpu; i++)
+		sum += v[i];
+	free(v);
+	return sum;
+}
+
+/* One counter of xdp_fwd_counters (bpf/xdp_fwd.h), summed. */
+static uint64_t fcounter(const struct xlat_xdp *skel, uint32_t idx)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *v = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*v)) : NULL;
+	uint64_t sum = 0;
+
+	if (!v || bpf_map_lookup_elem(bpf_map__fd(skel->maps.xdp_fwd_counters),
+				      &idx, v))
 		sum = UINT64_MAX;
 	for (int i = 0; v && sum != UINT64_MAX && i < ncpu; i++)
 		sum += v[i];
@@ -257,6 +287,105 @@ static int run_one(struct corpus_case *c, int verbose, struct tally *t)
 /* Stateful cases whose established flows XDP must translate: at least
  * this many of their packets (the packets after the first, which makes
  * the session; TCP: those without SYN, FIN or RST). */
+/* Forwarding outcomes that drop: what a translated frame meets here,
+ * where bpf_fib_lookup runs from the test's own interface (lo, without
+ * forwarding on this machine: FWD_DISABLED; elsewhere no route). */
+static uint64_t fwd_failed(const struct xlat_xdp *skel)
+{
+	return fcounter(skel, XDP_FWD_NO_ROUTE) +
+	       fcounter(skel, XDP_FWD_DISABLED) +
+	       fcounter(skel, XDP_FWD_NO_NEIGH) +
+	       fcounter(skel, XDP_FWD_TOO_BIG);
+}
+
+/* Is the frame the translator's, as bpf/xdp_fwd.h decides it (no host
+ * address in xdp_local4 here)? */
+static int xdp_ours(const struct corpus_case *c)
+{
+	if (c->dir == CORPUS_6TO4)
+		return c->in_len >= XLAT_IP6_HLEN &&
+		       !memcmp(c->in + 24, c->cfg.pool6.addr, 12);
+	return c->in_len >= XLAT_IP4_HLEN && c->in[16] < 224;
+}
+
+/* The case once more as gate64d's mode = xdp loads the program: 1 pass,
+ * 0 fail, -1 the program does not load. */
+static int run_xdp_mode(struct corpus_case *c, int verbose, struct tally *t)
+{
+	uint16_t type = c->dir == CORPUS_6TO4 ? ETH_P_IPV6 : ETH_P_IP;
+	struct xlat_xdp *skel = xlat_xdp__open();
+	int err, ok = 0;
+
+	if (!skel)
+		return -1;
+	cfg_fill(&skel->rodata->xdp_cfg, c);
+	skel->rodata->xdp_fwd.kernel = 1;
+	if ((err = xlat_xdp__load(skel))) {
+		printf("FAIL %s\n  mode = xdp: xlat_xdp__load: %s\n", c->path,
+		       strerror(-err));
+		xlat_xdp__destroy(skel);
+		return -1;
+	}
+	uint32_t len = frame_build(c->in, c->in_len, type);
+	struct bpf_test_run_opts o = {
+	    .sz = sizeof(o),
+	    .data_in = frame_in,
+	    .data_size_in = len,
+	    .data_out = frame_out,
+	    .data_size_out = sizeof(frame_out),
+	    .repeat = 1,
+	};
+	memset(frame_out, 0xee, sizeof(frame_out));
+	err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xlat_xdp), &o);
+	int ours = xdp_ours(c), fast = ours && core_fast(c);
+	int unchanged =
+	    o.data_size_out == len && !memcmp(frame_out, frame_in, len);
+	int to4 = c->dir == CORPUS_6TO4;
+	const char *want = !ours ? "XDP_PASS, unchanged, xdp-to-host"
+			   : fast
+			       ? "translated, then XDP_DROP (forwarding fails "
+				 "here)"
+			       : "XDP_DROP, unchanged, xdp-unhandled";
+	if (err) {
+		fail_header(c);
+		printf("  mode = xdp: bpf_prog_test_run_opts: %s\n",
+		       strerror(-err));
+	} else if (!ours) {
+		ok = o.retval == XDP_PASS && unchanged &&
+		     fcounter(skel, XDP_FWD_TO_HOST) == 1 &&
+		     counter(skel, XDP_CNT_HANDLED) == 0;
+		t->x_to_host += ok;
+	} else if (fast) {
+		uint32_t n = c->out_len[0];
+		ok = o.retval == XDP_DROP && c->n_out == 1 &&
+		     o.data_size_out == ETH_HLEN + n &&
+		     !memcmp(frame_out + ETH_HLEN, c->out[0], n) &&
+		     fwd_failed(skel) == 1 &&
+		     fcounter(skel, to4 ? XDP_FWD_PKTS_6TO4
+					: XDP_FWD_PKTS_4TO6) == 1 &&
+		     fcounter(skel, to4 ? XDP_FWD_BYTES_6TO4
+					: XDP_FWD_BYTES_4TO6) == n &&
+		     counter(skel, XDP_CNT_HANDLED) == 1;
+		t->x_translated += ok;
+	} else {
+		ok = o.retval == XDP_DROP && unchanged &&
+		     fcounter(skel, XDP_FWD_UNHANDLED) == 1 &&
+		     counter(skel, XDP_CNT_HANDLED) == 0;
+		t->x_dropped += ok;
+	}
+	if (!err && !ok) {
+		fail_header(c);
+		printf("  mode = xdp: want %s; got action %u, %u bytes%s\n",
+		       want, o.retval, o.data_size_out,
+		       unchanged ? " (unchanged)" : "");
+
+	} else if (ok && verbose) {
+		printf("ok   %s (mode = xdp: %s)\n", c->path, want);
+	}
+	xlat_xdp__destroy(skel);
+	return ok;
+}
+
 static const struct {
 	const char *name;
 	int min_handled;
@@ -625,6 +754,8 @@ int main(int argc, char **argv)
 				t.failed++;
 		} else {
 			int r = run_one(&c, verbose, &t);
+			if (r > 0 && c.cfg.pool6.len == 96 && !c.eamt)
+				r = run_xdp_mode(&c, verbose, &t);
 			if (r < 0)
 				fatal = 1;
 			if (r > 0)
@@ -641,6 +772,10 @@ int main(int argc, char **argv)
 	       "core), %d handed on unchanged (%d of them forwarded by the "
 	       "core's general path)\n",
 	       t.handled, t.handed_on, t.fwd_handed_on);
+	printf("corpus-xdp: mode = xdp: %d translated (identical to the "
+	       "core), %d counted drops (not what XDP translates), %d to the "
+	       "kernel (not the translator's)\n",
+	       t.x_translated, t.x_dropped, t.x_to_host);
 	printf("corpus-xdp: stateful: %d cases, %d packets handled (identical "
 	       "to the core), %d handed on unchanged (%d of them new flows)\n",
 	       t.st_cases, t.st_handled, t.st_handed_on, t.st_new_flows);
