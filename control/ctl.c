@@ -736,13 +736,16 @@ static int serve_xdp(struct ctl *c, FILE *out, int fd, const struct ctl_req *r)
 			fprintf(out, "error: out of memory\n");
 	} else if (r->cmd == CTL_CMD_DNS64_STATS) {
 		cmd_dns64(c, out, r->json);
+	} else if (r->cmd == CTL_CMD_RELOAD && c->rl) {
+		if (writer(out, fd))
+			cmd_change(c, out, r);
 	} else if (ctl_is_change(r->cmd) && !writer(out, fd)) {
 		; /* refused, and said why */
 	} else {
 		fprintf(out, "error: not in mode = xdp: it translates "
-			     "stateless SIIT and has no tables or reload yet "
-			     "(status, stats and dns64 stats work; restart "
-			     "gate64d to apply a changed file)\n");
+			     "stateless SIIT and has no tables or run-time "
+			     "changes yet (status, stats, dns64 stats and "
+			     "reload work)\n");
 	}
 	return 0;
 }

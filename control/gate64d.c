@@ -70,19 +70,24 @@ static void usage(FILE *f)
  * exec); the control thread calls it before it starts the DNS64 threads
  * (they inherit), each worker lcore before its loop.  The EAL's own
  * service threads (interrupts, telemetry), created by rte_eal_init, keep
- * theirs: docs/control.md says so.
+ * theirs: docs/control.md says so.  In mode = xdp it keeps CAP_BPF and
+ * CAP_PERFMON too (what the verifier asks of a privileged loader), to load
+ * the rebuilt program at a reload.
  */
-static int drop_caps(char *err, size_t errlen)
+static int drop_caps_but(uint64_t keep, char *err, size_t errlen)
 {
 	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct d[2];
 	memset(d, 0, sizeof(d));
-	d[CAP_NET_ADMIN / 32].effective = 1u << (CAP_NET_ADMIN % 32);
-	d[CAP_NET_ADMIN / 32].permitted = 1u << (CAP_NET_ADMIN % 32);
-	for (int c = 0; c <= 63; c++)
-		if (c != CAP_NET_ADMIN)
+	for (int c = 0; c <= 63; c++) {
+		if (keep >> c & 1) {
+			d[c / 32].effective |= 1u << (c % 32);
+			d[c / 32].permitted |= 1u << (c % 32);
+		} else {
 			prctl(PR_CAPBSET_DROP, c, 0, 0, 0); /* EINVAL: unknown
 							       to the kernel */
+		}
+	}
 	if (syscall(SYS_capset, &h, d)) {
 		snprintf(err, errlen, "dropping capabilities: %s",
 			 strerror(errno));
@@ -90,6 +95,11 @@ static int drop_caps(char *err, size_t errlen)
 	}
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	return 0;
+}
+
+static int drop_caps(char *err, size_t errlen)
+{
+	return drop_caps_but(1ull << CAP_NET_ADMIN, err, errlen);
 }
 
 static int lcore_drop_caps(void *arg)
@@ -167,6 +177,17 @@ static int write_pidfile(const char *path)
 	return 0;
 }
 
+/* SIGHUP, in both modes: the file again, transactional (reload.h). */
+static void on_hup(struct reload *rl, struct dp *dp, const char *file)
+{
+	char msg[4096];
+	got_hup = 0;
+	if (reload_apply(rl, dp, msg, sizeof(msg), stderr))
+		fprintf(stderr, "gate64d: SIGHUP: %s\n", msg);
+	else
+		fprintf(stderr, "gate64d: SIGHUP: reloaded %s\n", file);
+}
+
 /* The first steps of a clean stop, in both modes: no more clients, no
  * more DNS64 queries (its counters printed). */
 static void stop_services(struct ctl **ctl, struct metrics **met,
@@ -198,6 +219,7 @@ static int run_xdp(const char *file, struct cfg_gw *cfg, struct cfg_dns64 *dcfg,
 	struct dns64_server *dns = NULL;
 	struct ctl *ctl = NULL;
 	struct metrics *met = NULL;
+	struct reload *rl = NULL;
 	char err[1024];
 	int rc = 1;
 
@@ -207,9 +229,11 @@ static int run_xdp(const char *file, struct cfg_gw *cfg, struct cfg_dns64 *dcfg,
 	if (cfg->has_dns64 &&
 	    dns64_server_init(&dns, &dcfg->server, err, sizeof(err)))
 		goto out;
-	if (ctl_open(&ctl, cfg->ctl_socket, cfg->ctl_mode, cfg->ctl_gid, NULL,
-		     cfg, dns, NULL, err, sizeof(err)))
+	if (reload_init(&rl, file, err, sizeof(err)) ||
+	    ctl_open(&ctl, cfg->ctl_socket, cfg->ctl_mode, cfg->ctl_gid, NULL,
+		     cfg, dns, rl, err, sizeof(err)))
 		goto out;
+	reload_set_xdp(rl, xm);
 	ctl_set_xdp(ctl, xm);
 	if (cfg->metrics_listen[0]) {
 		if (metrics_open(&met, cfg->metrics_listen, NULL, cfg, dns, err,
@@ -217,7 +241,10 @@ static int run_xdp(const char *file, struct cfg_gw *cfg, struct cfg_dns64 *dcfg,
 			goto out;
 		metrics_set_xdp(met, xm);
 	}
-	if (drop_caps(err, sizeof(err)))
+	/* CAP_BPF and CAP_PERFMON too: a reload loads the rebuilt program */
+	if (drop_caps_but(1ull << CAP_NET_ADMIN | 1ull << CAP_BPF |
+			      1ull << CAP_PERFMON,
+			  err, sizeof(err)))
 		goto out;
 	if (dns && dns64_server_start(dns, err, sizeof(err)))
 		goto out;
@@ -251,14 +278,8 @@ static int run_xdp(const char *file, struct cfg_gw *cfg, struct cfg_dns64 *dcfg,
 			if (dns)
 				dns64_server_print_counters(dns, stderr);
 		}
-		if (got_hup) {
-			got_hup = 0;
-			fprintf(stderr,
-				"gate64d: SIGHUP: reload is not built for mode "
-				"= xdp yet: nothing changed; restart gate64d "
-				"to apply %s\n",
-				file);
-		}
+		if (got_hup)
+			on_hup(rl, NULL, file);
 	}
 	stop_services(&ctl, &met, dns);
 	xdp_mode_stats_print(xm, stderr);
@@ -276,6 +297,7 @@ out:
 	if (dns)
 		dns64_server_fini(dns);
 	xdp_mode_stop(xm, rc == 0 && keep_state);
+	reload_fini(rl);
 	if (cfg->pidfile[0] && rc == 0)
 		unlink(cfg->pidfile);
 	cfg_gw_free(cfg);
@@ -440,15 +462,8 @@ int main(int argc, char **argv)
 			if (dns)
 				dns64_server_print_counters(dns, stderr);
 		}
-		if (got_hup) { /* transactional: all of it or nothing */
-			char msg[4096];
-			got_hup = 0;
-			if (reload_apply(rl, dp, msg, sizeof(msg), stderr))
-				fprintf(stderr, "gate64d: SIGHUP: %s\n", msg);
-			else
-				fprintf(stderr,
-					"gate64d: SIGHUP: reloaded %s\n", file);
-		}
+		if (got_hup)
+			on_hup(rl, dp, file);
 	}
 	stop_services(&ctl, &met, dns);
 	dp_stop(dp);

@@ -18,7 +18,13 @@ struct reload {
 	dictionary *cur;     /* the configuration as last applied */
 	struct cfg_gw *live; /* the tables in use since the last reload;
 				NULL: still those of the start */
+	struct xdp_mode *xm; /* mode = xdp: reprogrammed instead of dp */
 };
+
+void reload_set_xdp(struct reload *r, struct xdp_mode *xm)
+{
+	r->xm = xm;
+}
 
 /* Keys that may change while the dataplane runs (section:key).  pool4
  * addresses come and go at the workers' quiescent point (dp_pool4_swap);
@@ -231,6 +237,21 @@ static int apply_path(struct reload *r, struct dp *dp, const char *path,
 		free(n);
 		return -EINVAL;
 	}
+	/* 3. mode = xdp: the program is rebuilt with the new configuration
+	 * and replaces the running one on every link at once, or nothing
+	 * changes */
+	if (r->xm) {
+		char why[512];
+		if (xdp_mode_reprogram(r->xm, n, why, sizeof(why))) {
+			snprintf(msg, msglen, "refused, nothing changed: %s",
+				 why);
+			iniparser_freedict(nd);
+			cfg_gw_free(n);
+			free(n);
+			return -EINVAL;
+		}
+		goto applied;
+	}
 	/* 3. apply: pool4 first (it may still be refused: a range that goes
 	 * away is in use), then every worker switches at a quiescent point.
 	 * The RFC 6056 / subscriber hash key is the run's, not the file's:
@@ -266,6 +287,7 @@ static int apply_path(struct reload *r, struct dp *dp, const char *path,
 		r->live = n; /* the previous one leaks: it may be in use */
 		return -ETIMEDOUT;
 	}
+applied:;
 	struct logctx l = {msg, msglen, log, 1};
 	diff_into(r->cur, nd, log_one, &l);
 	l.forward = 0;

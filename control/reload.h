@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include "control/cfg_gw.h"
+#include "control/xdp_mode.h"
 #include "dataplane/dpdk/dp.h"
 
 struct reload;
@@ -41,6 +42,9 @@ int reload_init(struct reload **r, const char *file, char *err, size_t errlen);
 int reload_apply(struct reload *r, struct dp *dp, char *msg, size_t msglen,
 		 FILE *log);
 void reload_fini(struct reload *r);
+/* mode = xdp: a reload rebuilds the XDP program (xdp_mode_reprogram)
+ * instead of switching DPDK workers; dp is NULL then. */
+void reload_set_xdp(struct reload *r, struct xdp_mode *xm);
 /*
  * A runtime change (gate64ctl timeouts set, eam add|del, bib add|del):
  * the configuration in use with "section:key" set to value (NULL:

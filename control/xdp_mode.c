@@ -186,11 +186,10 @@ static int on_neigh_req(void *ctx, void *data, size_t len)
  * the pinned ones at load, so counters (and the sessions, when XDP keeps
  * them) carry over a restart.  One gate64d per directory (flock).
  */
-static int pin_maps(struct xdp_mode *xm, const struct cfg_gw *cfg, char *err,
-		    size_t errlen)
+static int pin_dir_open(struct xdp_mode *xm, const struct cfg_gw *cfg,
+			char *err, size_t errlen)
 {
 	struct statfs fs;
-	struct bpf_map *m;
 	const char *d = cfg->xdp.pin_dir;
 
 	snprintf(xm->pin_dir, sizeof(xm->pin_dir), "%s", d);
@@ -219,22 +218,103 @@ static int pin_maps(struct xdp_mode *xm, const struct cfg_gw *cfg, char *err,
 			 d);
 		return -EBUSY;
 	}
-	bpf_object__for_each_map(m, xm->skel->obj)
+	return 0;
+}
+
+/* Every map of skel but its configuration pinned by name in pin_dir:
+ * libbpf reuses a pinned one at load, or creates and pins it. */
+static int pin_paths(struct xdp_mode *xm, struct xlat_xdp *skel, char *err,
+		     size_t errlen)
+{
+	struct bpf_map *m;
+	bpf_object__for_each_map(m, skel->obj)
 	{
 		char path[CFG_XDP_PATH + 64];
 		if (bpf_map__is_internal(m)) /* .rodata: this run's config */
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", d, bpf_map__name(m));
+		snprintf(path, sizeof(path), "%s/%s", xm->pin_dir,
+			 bpf_map__name(m));
 		if (bpf_map__set_pin_path(m, path)) {
 			snprintf(err, errlen,
-				 "[xdp] pin-dir = %s: path too "
-				 "long",
-				 d);
+				 "[xdp] pin-dir = %s: path too long",
+				 xm->pin_dir);
 			return -ENAMETOOLONG;
 		}
 	}
-	xm->pinned = 1;
 	return 0;
+}
+
+/* The program for cfg: opened, its configuration written into its
+ * rodata, its maps the pinned ones, loaded.  NULL with *rc and err set. */
+static struct xlat_xdp *load_prog(struct xdp_mode *xm, const struct cfg_gw *cfg,
+				  int *rc, char *err, size_t errlen)
+{
+	struct xlat_xdp *skel = xlat_xdp__open();
+	int r;
+	if (!skel) {
+		*rc = -errno;
+		snprintf(err, errlen, "xdp: opening the BPF object: %s",
+			 strerror(errno));
+		return NULL;
+	}
+	if ((r = pin_paths(xm, skel, err, errlen)))
+		goto fail;
+	struct xdp_cfg *x = (struct xdp_cfg *)&skel->rodata->xdp_cfg;
+	memset(x, 0, sizeof(*x));
+	x->xlat = cfg->xlat;
+	/* the next-hop MTUs the core uses (RFC 7915 §4.1, §5.1): the
+	 * interfaces' own */
+	unsigned m6 = if_mtu(cfg->xdp.ifname[0]);
+	unsigned m4 = if_mtu(cfg->xdp.ifname[cfg->xdp.nif - 1]);
+	if (m6 < 1280 || m4 < 68 || m6 > 65535 || m4 > 65535) {
+		r = -EINVAL;
+		snprintf(err, errlen,
+			 "[xdp] interfaces: MTU %u on %s, %u on %s: the IPv6 "
+			 "side needs at least 1280 (RFC 8200 §5)",
+			 m6, cfg->xdp.ifname[0], m4,
+			 cfg->xdp.ifname[cfg->xdp.nif - 1]);
+		goto fail;
+	}
+	if (cfg->xlat.lowest_ipv6_mtu > m6) {
+		r = -EINVAL;
+		snprintf(err, errlen,
+			 "[translator] lowest-ipv6-mtu = %u: above %s's MTU "
+			 "%u: lower it or raise the interface's MTU",
+			 cfg->xlat.lowest_ipv6_mtu, cfg->xdp.ifname[0], m6);
+		goto fail;
+	}
+	x->xlat.ipv6_mtu = (uint16_t)m6;
+	x->xlat.ipv4_mtu = (uint16_t)m4;
+	rfc6052_pfx_init(&x->pool6, cfg->xlat.pool6.addr, cfg->xlat.pool6.len);
+	x->hand_on = XDP_DROP; /* not used: xdp_fwd.kernel decides */
+	x->dirs = XDP_DIR_6TO4 | XDP_DIR_4TO6;
+	if (getrandom(&x->id_seed, sizeof(x->id_seed), 0) < 0)
+		x->id_seed = (uint16_t)time(NULL);
+	((struct xdp_fwd_cfg *)&skel->rodata->xdp_fwd)->kernel = 1;
+	if ((r = xlat_xdp__load(skel))) {
+		snprintf(err, errlen,
+			 "xdp: loading the program: %s (the kernel log has "
+			 "the verifier's reason: needs BPF, BTF and root; a "
+			 "map pinned in %s by another gate64 version does "
+			 "not fit: stop that one without --keep-state, or "
+			 "remove the directory)",
+			 strerror(-r), cfg->xdp.pin_dir);
+		goto fail;
+	}
+	return skel;
+fail:
+	xlat_xdp__destroy(skel);
+	*rc = r;
+	return NULL;
+}
+
+/* The ring buffer of neighbour requests, on skel's map (the pinned one). */
+static int open_rb(struct xdp_mode *xm, struct xlat_xdp *skel)
+{
+	ring_buffer__free(xm->rb);
+	xm->rb = ring_buffer__new(bpf_map__fd(skel->maps.xdp_neigh_req),
+				  on_neigh_req, xm, NULL);
+	return xm->rb ? 0 : -ENOMEM;
 }
 
 /* Attach to each interface with a bpf_link pinned as pin-dir/link-IF; a
@@ -351,62 +431,16 @@ int xdp_mode_start(struct xdp_mode **xmp, const struct cfg_gw *cfg, char *err,
 	    cfg->xdp.generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
 
 	xm->lock_fd = -1;
-	xm->skel = xlat_xdp__open();
-	if (!xm->skel) {
-		r = -errno;
-		snprintf(err, errlen, "xdp: opening the BPF object: %s",
-			 strerror(errno));
+	if ((r = pin_dir_open(xm, cfg, err, errlen)))
 		goto fail;
-	}
-	if ((r = pin_maps(xm, cfg, err, errlen)))
+	xm->skel = load_prog(xm, cfg, &r, err, errlen);
+	if (!xm->skel)
 		goto fail;
-	struct xdp_cfg *x = (struct xdp_cfg *)&xm->skel->rodata->xdp_cfg;
-	memset(x, 0, sizeof(*x));
-	x->xlat = cfg->xlat;
-	/* the next-hop MTUs the core uses (RFC 7915 §4.1, §5.1): the
-	 * interfaces' own */
-	unsigned m6 = if_mtu(cfg->xdp.ifname[0]);
-	unsigned m4 = if_mtu(cfg->xdp.ifname[cfg->xdp.nif - 1]);
-	if (m6 < 1280 || m4 < 68 || m6 > 65535 || m4 > 65535) {
-		r = -EINVAL;
-		snprintf(err, errlen,
-			 "[xdp] interfaces: MTU %u on %s, %u on %s: the IPv6 "
-			 "side needs at least 1280 (RFC 8200 §5)",
-			 m6, cfg->xdp.ifname[0], m4,
-			 cfg->xdp.ifname[cfg->xdp.nif - 1]);
-		goto fail;
-	}
-	if (cfg->xlat.lowest_ipv6_mtu > m6) {
-		r = -EINVAL;
-		snprintf(err, errlen,
-			 "[translator] lowest-ipv6-mtu = %u: above %s's MTU "
-			 "%u: lower it or raise the interface's MTU",
-			 cfg->xlat.lowest_ipv6_mtu, cfg->xdp.ifname[0], m6);
-		goto fail;
-	}
-	x->xlat.ipv6_mtu = (uint16_t)m6;
-	x->xlat.ipv4_mtu = (uint16_t)m4;
-	rfc6052_pfx_init(&x->pool6, cfg->xlat.pool6.addr, cfg->xlat.pool6.len);
-	x->hand_on = XDP_DROP; /* not used: xdp_fwd.kernel decides */
-	x->dirs = XDP_DIR_6TO4 | XDP_DIR_4TO6;
-	if (getrandom(&x->id_seed, sizeof(x->id_seed), 0) < 0)
-		x->id_seed = (uint16_t)time(NULL);
-	((struct xdp_fwd_cfg *)&xm->skel->rodata->xdp_fwd)->kernel = 1;
-	if ((r = xlat_xdp__load(xm->skel))) {
-		snprintf(err, errlen,
-			 "xdp: loading the program: %s (the kernel log has "
-			 "the verifier's reason: needs BPF, BTF and root; a "
-			 "map pinned in %s by another gate64 version does "
-			 "not fit: stop that one without --keep-state, or "
-			 "remove the directory)",
-			 strerror(-r), cfg->xdp.pin_dir);
-		goto fail;
-	}
+	xm->pinned = 1;
 	local4_refresh(xm);
-	xm->rb = ring_buffer__new(bpf_map__fd(xm->skel->maps.xdp_neigh_req),
-				  on_neigh_req, xm, NULL);
+	r = open_rb(xm, xm->skel);
 	xm->nl = nl_socket_alloc();
-	if (!xm->rb || !xm->nl || nl_connect(xm->nl, NETLINK_ROUTE)) {
+	if (r || !xm->nl || nl_connect(xm->nl, NETLINK_ROUTE)) {
 		r = -ENOMEM;
 		snprintf(err, errlen,
 			 "xdp: neighbour requests: cannot open the ring "
@@ -421,6 +455,38 @@ int xdp_mode_start(struct xdp_mode **xmp, const struct cfg_gw *cfg, char *err,
 fail:
 	xdp_mode_stop(xm, 0);
 	return r < 0 ? r : -EINVAL;
+}
+
+int xdp_mode_reprogram(struct xdp_mode *xm, const struct cfg_gw *cfg, char *err,
+		       size_t errlen)
+{
+	int r = 0;
+	struct xlat_xdp *skel = load_prog(xm, cfg, &r, err, errlen);
+	if (!skel)
+		return r;
+	int prog = bpf_program__fd(skel->progs.xlat_xdp);
+	int old = bpf_program__fd(xm->skel->progs.xlat_xdp);
+	for (unsigned i = 0; i < xm->attached; i++) {
+		if (!bpf_link_update(xm->link[i], prog, NULL))
+			continue;
+		r = -errno;
+		snprintf(err, errlen, "xdp: replacing the program on %s: %s",
+			 cfg->xdp.ifname[i], strerror(errno));
+		while (i--) /* back to the one that ran: all or nothing */
+			bpf_link_update(xm->link[i], old, NULL);
+		xlat_xdp__destroy(skel);
+		return r;
+	}
+	/* the maps are the pinned ones: the old object goes, they stay */
+	if (open_rb(xm, skel)) {
+		snprintf(err, errlen,
+			 "xdp: neighbour requests: cannot open "
+			 "the ring buffer");
+		r = -ENOMEM;
+	}
+	xlat_xdp__destroy(xm->skel);
+	xm->skel = skel;
+	return r;
 }
 
 int xdp_mode_fds(const struct xdp_mode *xm, int fds[2])

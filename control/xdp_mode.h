@@ -35,6 +35,12 @@ struct xdp_mode;
 /* Load and attach; 0 or -errno with err saying what and how to fix. */
 int xdp_mode_start(struct xdp_mode **xm, const struct cfg_gw *cfg, char *err,
 		   size_t errlen);
+/* Reload: a program built for cfg (the same interfaces, attach mode,
+ * pin-dir and pool6: the caller checks) replaces the running one on every
+ * link at once (bpf_link_update), with the same pinned maps; on an error
+ * nothing changed.  0 or -errno with err filled. */
+int xdp_mode_reprogram(struct xdp_mode *xm, const struct cfg_gw *cfg, char *err,
+		       size_t errlen);
 /* The fds to poll (the program's neighbour requests, netlink events);
  * returns how many it wrote. */
 int xdp_mode_fds(const struct xdp_mode *xm, int fds[2]);
