@@ -286,3 +286,20 @@ $(B)/bpf/xlat_xdp.skel.h: $(B)/bpf/xlat_xdp.o
 $(B)/tests/run_corpus_xdp: tests/bpf/run_corpus_xdp.c $(B)/bpf/xlat_xdp.skel.h bpf/xdp_cfg.h $(B)/tests/lib/corpus.o $(B)/tests/lib/corpus_walk.o $(LIBXLAT)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(B)/bpf $< $(B)/tests/lib/corpus.o $(B)/tests/lib/corpus_walk.o $(LIBXLAT) -lbpf -o $@
+
+# The xdp mode's benchmark ceiling (scripts/bench_dp.py, make bench):
+# plain XDP forwarding with bpf/xdp_fwd.h's fwd_out() on untranslated
+# frames, an XDP_DROP program (the generator's own cost), and their loader.
+$(B)/bpf/xdp_plain_fwd.o: bpf/xdp_plain_fwd.c $(BPF_HDR) $(XLAT_HDR)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(B)/bpf/xdp_plain_fwd.skel.h: $(B)/bpf/xdp_plain_fwd.o
+	bpftool gen skeleton $< name xdp_plain_fwd > $@.tmp && mv $@.tmp $@
+
+$(B)/bench/xdp_plain: tests/bench/xdp_plain.c $(B)/bpf/xdp_plain_fwd.skel.h $(BPF_HDR) $(XLAT_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(B)/bpf $< -lbpf -o $@
+
+all: $(B)/bench/xdp_plain
+bench: $(B)/bench/xdp_plain
