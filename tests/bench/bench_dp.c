@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -217,10 +218,23 @@ static uint64_t run(struct dp_worker *w, int fwd, unsigned side, uint64_t npkts)
 
 int main(int argc, char **argv)
 {
-	char *eal[] = {argv[0],		"-l",	       "0",
-		       "--no-pci",	"--no-huge",   "-m",
-		       "1024",		"--no-shconf", "--log-level",
-		       "lib.eal:error", NULL};
+	/* a runtime directory of its own: two runs side by side (CI and a
+	 * developer, say) never share, nor remove, each other's */
+	char prefix[64];
+	snprintf(prefix, sizeof(prefix), "--file-prefix=g64t-%d",
+		 (int)getpid());
+	char *eal[] = {argv[0],
+		       "-l",
+		       "0",
+		       "--no-pci",
+		       "--no-huge",
+		       "-m",
+		       "1024",
+		       "--no-shconf",
+		       prefix,
+		       "--log-level",
+		       "lib.eal:error",
+		       NULL};
 	int eargc = (int)(sizeof(eal) / sizeof(*eal)) - 1;
 	unsigned flows = 4096, reps = 5;
 	uint64_t npkts = 4000000;

@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_eth_ring.h>
@@ -343,10 +344,23 @@ static int run_stateful(struct corpus_case *c)
 
 int main(int argc, char **argv)
 {
-	char *eal[] = {argv[0],		"-l",	       "0",
-		       "--no-pci",	"--no-huge",   "-m",
-		       "512",		"--no-shconf", "--log-level",
-		       "lib.eal:error", NULL};
+	/* a runtime directory of its own: two runs side by side (CI and a
+	 * developer, say) never share, nor remove, each other's */
+	char prefix[64];
+	snprintf(prefix, sizeof(prefix), "--file-prefix=g64t-%d",
+		 (int)getpid());
+	char *eal[] = {argv[0],
+		       "-l",
+		       "0",
+		       "--no-pci",
+		       "--no-huge",
+		       "-m",
+		       "512",
+		       "--no-shconf",
+		       prefix,
+		       "--log-level",
+		       "lib.eal:error",
+		       NULL};
 	int passed = 0, failed = 0;
 	int eargc = (int)(sizeof(eal) / sizeof(*eal)) - 1;
 

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <rte_eal.h>
@@ -582,6 +583,11 @@ static void test_one_arm_both_ways(void **state)
 
 int main(void)
 {
+	/* a runtime directory of its own: two runs side by side (CI and a
+	 * developer, say) never share, nor remove, each other's */
+	char prefix[64];
+	snprintf(prefix, sizeof(prefix), "--file-prefix=g64t-%d",
+		 (int)getpid());
 	char *eal[] = {"test_dp_worker",
 		       "-l",
 		       "0",
@@ -590,6 +596,7 @@ int main(void)
 		       "-m",
 		       "512",
 		       "--no-shconf",
+		       prefix,
 		       "--log-level",
 		       "lib.eal:error",
 		       NULL};
