@@ -60,7 +60,7 @@ LINT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]'
 all: $(LIBXLAT) $(LIBDNS64) $(UNIT_BIN) $(B)/tests/run_corpus $(B)/bpf/xlat_inline_bpf.o \
 	$(B)/gate64-maplog $(B)/gate64-dns64 $(B)/gate64d $(B)/gate64ctl \
 	$(B)/bpf/xlat_xdp.o $(B)/tests/run_corpus_xdp $(B)/tests/run_corpus_dp $(B)/tests/test_dp_worker \
-	$(B)/control/nl.o $(B)/tests/nl_tool
+	$(B)/control/nl.o $(B)/tests/nl_tool $(B)/tests/test_xdp_sweep
 
 deps:
 	./scripts/deps.sh
@@ -136,11 +136,21 @@ $(B)/control/reload.o: control/reload.c $(DP_HDR) $(XLAT_HDR) $(wildcard control
 # mode = xdp: the loader of bpf/xlat_xdp.c (its skeleton) and netlink.
 NL_CFLAGS = $(shell pkg-config --cflags libnl-route-3.0 2>/dev/null)
 NL_LIBS   = $(shell pkg-config --libs libnl-route-3.0 2>/dev/null)
-$(B)/control/xdp_mode.o: control/xdp_mode.c control/xdp_mode.h $(B)/bpf/xlat_xdp.skel.h $(BPF_HDR) $(XLAT_HDR) $(wildcard control/cfg_*.h)
+$(B)/control/xdp_mode.o: control/xdp_mode.c control/xdp_mode.h control/xdp_nat64.h $(B)/bpf/xlat_xdp.skel.h $(BPF_HDR) $(XLAT_HDR) $(wildcard control/cfg_*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(B)/bpf $(NL_CFLAGS) -c $< -o $@
 
-$(B)/gate64d: $(B)/control/gate64d.o $(B)/control/ctl.o $(B)/control/metrics.o $(B)/control/reload.o $(B)/control/ctl_proto.o $(B)/control/xdp_mode.o $(B)/control/nl.o $(B)/dataplane/dpdk/dp.o $(CFGGW_OBJ) $(LIBDPL2) $(LIBDNS64) $(LIBXLAT)
+$(B)/control/xdp_nat64.o: control/xdp_nat64.c control/xdp_nat64.h $(B)/bpf/xlat_xdp.skel.h $(BPF_HDR) $(XLAT_HDR) $(wildcard control/cfg_*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(B)/bpf -c $< -o $@
+
+# The sweep of NAT64 in mode = xdp on the loaded program's maps (cmocka,
+# root): run by scripts/run-tests.sh with the unit suites.
+$(B)/tests/test_xdp_sweep: tests/bpf/test_xdp_sweep.c $(B)/control/xdp_nat64.o $(B)/bpf/xlat_xdp.skel.h $(LIBXLAT)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(B)/bpf $< $(B)/control/xdp_nat64.o $(LIBXLAT) -lbpf -lcmocka -o $@
+
+$(B)/gate64d: $(B)/control/gate64d.o $(B)/control/ctl.o $(B)/control/metrics.o $(B)/control/reload.o $(B)/control/ctl_proto.o $(B)/control/xdp_mode.o $(B)/control/xdp_nat64.o $(B)/control/nl.o $(B)/dataplane/dpdk/dp.o $(CFGGW_OBJ) $(LIBDPL2) $(LIBDNS64) $(LIBXLAT)
 	$(CC) $^ $(DPDK_LIBS) $(NL_LIBS) -lbpf -liniparser -lpthread -o $@
 
 $(B)/tests/run_corpus: tests/packets/run_corpus.c $(LIBXLAT) $(TESTLIB_OBJ)

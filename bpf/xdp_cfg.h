@@ -23,6 +23,22 @@
 #define XDP_DIR_6TO4 0x1
 #define XDP_DIR_4TO6 0x2
 
+/* xdp_cfg.filtering (RFC 6146 §3.5.1): endpoint-independent (a new
+ * inbound session through any live BIB entry), or address-dependent (only
+ * from a remote address the entry has a session with). */
+#define XDP_FILTER_EIF 0
+#define XDP_FILTER_ADF 1
+
+/* One pool4 range of the program (create mode): an address, a protocol
+ * and its ports. */
+#define XDP_POOL4_MAX 16
+struct xdp_pool4 {
+	uint32_t addr;	   /* network order */
+	uint16_t min, max; /* host order, inclusive */
+	uint8_t proto;	   /* enum nat64_proto */
+	uint8_t pad[3];
+};
+
 struct xdp_cfg {
 	struct xlat_cfg xlat;	  /* the core's configuration, as control/
 				     fills it (pool6, RFC 6791 pool, MTUs,
@@ -40,28 +56,88 @@ struct xdp_cfg {
 	uint8_t stateful;	  /* stateful NAT64 (RFC 6146): translate only
 				     packets of a session in g64_sess6/4
 				     (bpf/xdp_state.h), never statelessly */
-	uint8_t pad[3];
+	uint8_t create;		  /* stateful only, 1: mode = xdp NAT64: the
+				     program creates BIB entries and sessions
+				     itself (p4 below) and runs the TCP state
+				     machine; 0: it only uses the sessions
+				     written by user space (hybrid) */
+	uint8_t filtering;	  /* create only: XDP_FILTER_* (RFC 6146
+				     §3.5.1), the core's nat64_cfg.adf */
+	uint8_t drop_inbound_syn; /* create only: the core's
+				     nat64_cfg.drop_inbound_syn */
 	/* stateful only: the core's nat64_cfg.timeout (seconds, indexed by
 	   enum nat64_timer), for the lookup-time expiry */
 	uint32_t timeout[NAT64_NTIMERS];
 	/* stateful only: pool4's addresses (xdp_p4filter_add): an IPv6
 	   packet to one of them is a hairpin, handed on */
 	uint64_t p4filter[XDP_P4FILTER_WORDS];
+	/* create only: the pool4 ranges the program allocates from (its
+	   share: the ports of no other engine), p4[0 .. np4 - 1] */
+	struct xdp_pool4 p4[XDP_POOL4_MAX];
+	uint8_t np4;
+	uint8_t pad2[7];
 };
 
 /* The per-CPU counter array (map xdp_counters): the core's reasons for the
- * frames XDP decided (only XLAT_R_NONE, translated, in this slice), then
- * the totals of frames handled and handed on, then (stateful) the session
- * lookups: a hit the program translated, a miss (no entry: a new flow, or
- * one the core has not exported), and a hit handed on (past its lifetime,
- * a TCP SYN/FIN/RST or state change, or a packet the fast path refuses). */
+ * frames XDP decided (XLAT_R_NONE, translated; in create mode also the
+ * NAT64 drops the program makes as the core makes them, under the core's
+ * reason: nat64-no-mapping, nat64-tcp-no-session, nat64-hairpin-loop,
+ * nat64-filtered, addr-reserved, wkp-non-global), then the totals of frames
+ * handled and handed on, then (stateful) the session lookups: a hit the
+ * program translated, a miss (no entry: a new flow, or one the core has
+ * not exported), and a hit handed on (past its lifetime, a TCP SYN/FIN/RST
+ * or state change without create, or a packet the fast path refuses); then
+ * the NAT64 counters of create mode, XDP_NAT64_COUNTERS below.
+ *
+ * XDP_NAT64_COUNTERS(X): X(NAME, label, explanation), index
+ * XDP_CNT_NAME.  The "not translated" ones are handed on (a counted drop
+ * in mode = xdp): what the core would do differently (answer with an ICMP
+ * error, hold, turn around, look further) and XDP does not. */
+#define XDP_NAT64_COUNTERS(X)                                                 \
+	X(BIB_CREATED, "xdp-bib-created",                                     \
+	  "BIB entries (RFC 6146 §3.1) the program created for new flows")    \
+	X(SESS_CREATED, "xdp-sessions-created",                               \
+	  "sessions (RFC 6146 §3.5) the program created, both directions")    \
+	X(TCP_STEPS, "xdp-tcp-transitions",                                   \
+	  "TCP session state or timer changes (RFC 6146 §3.5.2.2: SYN, "     \
+	  "FIN, RST) the program applied")                                    \
+	X(NAT64_DROPPED, "xdp-nat64-dropped",                                 \
+	  "dropped by the NAT64 rules as the core drops them (the core's "    \
+	  "reason is counted too)")                                           \
+	X(POOL4_NO_PORT, "xdp-pool4-no-port",                                 \
+	  "not translated: a new flow found no free pool4 port in the "       \
+	  "program's bounded random probes (pool4 full or nearly; the core "  \
+	  "would search on, and answer ICMPv6 Address Unreachable if full)")  \
+	X(STATE_FULL, "xdp-state-full",                                       \
+	  "not translated: a new flow found the BIB or session map full "     \
+	  "(the core answers ICMPv6 Address Unreachable)")                    \
+	X(INBOUND_SYN, "xdp-inbound-syn",                                     \
+	  "not translated: an inbound TCP SYN without BIB entry (the core "   \
+	  "holds it 6 s for a simultaneous open, RFC 6146 §3.5.2.2), or "    \
+	  "through a dynamic entry the program cannot prove live")            \
+	X(ADF_UNSURE, "xdp-adf-unverified",                                   \
+	  "not translated: address-dependent filtering, a remote port the "   \
+	  "BIB entry has no session with (the core admits it when the "       \
+	  "entry has a session with that address; the program cannot see "    \
+	  "that)")                                                            \
+	X(HAIRPIN, "xdp-hairpin",                                             \
+	  "not translated: an IPv6 packet to the pool6 image of a pool4 "     \
+	  "address (hairpinning, RFC 6146 §3.8), which only the core turns " \
+	  "around")                                                           \
+	X(BIB_EVENT_LOST, "xdp-bib-events-lost",                              \
+	  "BIB creations missing from the mapping log: the ring buffer "      \
+	  "g64_bib_events was full")
+
 enum xdp_counter {
 	XDP_CNT_HANDLED = XLAT_R_MAX,
 	XDP_CNT_HANDED_ON,
 	XDP_CNT_SESS_HIT,
 	XDP_CNT_SESS_MISS,
 	XDP_CNT_SESS_HIT_HANDED_ON,
-	XDP_CNT_MAX
+#define XDP_NAT64_ENUM(name, label, why) XDP_CNT_##name,
+	XDP_NAT64_COUNTERS(XDP_NAT64_ENUM)
+#undef XDP_NAT64_ENUM
+	    XDP_CNT_MAX
 };
 
 #endif

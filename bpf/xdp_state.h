@@ -94,6 +94,90 @@ struct xdp_sess4_val {
 	uint32_t last;
 };
 
+/*
+ * The BIB (RFC 6146 §3.1) of mode = xdp, where the program creates the
+ * state itself (xdp_cfg.create): endpoint-independent mapping, one entry
+ * per (client address, client port, protocol), in two maps, both
+ * BPF_MAP_TYPE_HASH sized by the loader (default XDP_SESS_MAX_DEFAULT):
+ *
+ *   g64_bib6: struct xdp_bib6_key -> struct xdp_bib6_val  (IPv6 side)
+ *   g64_bib4: struct xdp_bib4_key -> struct xdp_bib4_val  (IPv4 side)
+ *
+ * g64_bib4 is the pool4 port allocator: the program claims a port by
+ * inserting its g64_bib4 entry with BPF_NOEXIST (atomic across CPUs), then
+ * the g64_bib6 entry with BPF_NOEXIST (a CPU that loses that race deletes
+ * its claim and takes the winner's).  Static entries (is_static) are
+ * written by the loader, in both maps; the program never deletes an entry
+ * it did not just make.  Byte order and padding as for the sessions.
+ *
+ * g64_bib4's `last` is CLOCK_MONOTONIC seconds of the latest packet of any
+ * session of the entry, as the program saw it (it writes it when it
+ * creates a session under the entry and whenever it refreshes a session's
+ * `last`, with the same unlocked store and the same one-second race): a
+ * new inbound session through a dynamic entry needs a live session under
+ * it (RFC 6146 §3.5.1, §3.5.3: an entry whose sessions all expired is
+ * gone, swept or not; nat64_bib_purge in the core), which the program
+ * checks as now - last < the protocol's lifetime.  Whoever else makes or
+ * refreshes sessions under a BIB entry keeps it up to date the same way;
+ * whoever deletes BIB entries should leave one whose `last` is recent
+ * (the program may just have made a session under it).  0 on static
+ * entries (never read there).
+ */
+struct xdp_bib6_key {
+	uint8_t src6[16]; /* the IPv6 client */
+	uint16_t sport6;  /* its port, or the echo identifier */
+	uint8_t proto;	  /* enum nat64_proto */
+	uint8_t pad;
+};
+
+struct xdp_bib6_val {
+	uint32_t addr4;	   /* pool4 address */
+	uint16_t port4;	   /* pool4 port, or the echo identifier */
+	uint8_t is_static; /* configured: never expires, never swept */
+	uint8_t pad;
+};
+
+struct xdp_bib4_key {
+	uint32_t addr4; /* pool4 address */
+	uint16_t port4; /* pool4 port, or the echo identifier */
+	uint8_t proto;	/* enum nat64_proto */
+	uint8_t pad;
+};
+
+struct xdp_bib4_val {
+	uint8_t src6[16];
+	uint16_t sport6;
+	uint8_t is_static;
+	uint8_t pad;
+	uint32_t last; /* CLOCK_MONOTONIC seconds, see above (dynamic) */
+};
+
+/* One BIB event for the mapping log (RFC 6888 §2: the port mapping,
+ * logged when made), from the program's ring buffer g64_bib_events: the
+ * program sends created = 1 for every entry it makes; it never deletes
+ * one (the sweeper does, and logs created = 0 itself).  `when` is
+ * CLOCK_MONOTONIC seconds. */
+struct xdp_bib_event {
+	uint8_t src6[16];
+	uint32_t addr4;
+	uint16_t sport6;
+	uint16_t port4;
+	uint8_t proto;
+	uint8_t created;
+	uint8_t pad[2];
+	uint32_t when;
+};
+
+/* Size of g64_bib_events when the loader sets none (bytes, a power of two
+ * and a multiple of the page size): 2048 events. */
+#define XDP_BIB_EVENTS_DEFAULT (64 * 1024)
+
+_Static_assert(sizeof(struct xdp_bib6_key) == 20, "no hidden padding");
+_Static_assert(sizeof(struct xdp_bib6_val) == 8, "no hidden padding");
+_Static_assert(sizeof(struct xdp_bib4_key) == 8, "no hidden padding");
+_Static_assert(sizeof(struct xdp_bib4_val) == 24, "no hidden padding");
+_Static_assert(sizeof(struct xdp_bib_event) == 32, "no hidden padding");
+
 _Static_assert(sizeof(struct xdp_sess6_key) == 28, "no hidden padding");
 _Static_assert(sizeof(struct xdp_sess6_val) == 12, "no hidden padding");
 _Static_assert(sizeof(struct xdp_sess4_key) == 16, "no hidden padding");
@@ -154,6 +238,75 @@ XLAT_INLINE int xdp_sess_use(const volatile uint32_t *timeout, uint8_t proto,
 	if (st.timer == NAT64_T_NONE)
 		return 1;
 	return st.timer == timer ? 2 : 0;
+}
+
+/* timeout[timer], any timer byte (0's lifetime for one out of range).  On
+ * BPF the compiler may not drop the bound (it would: it knows the array
+ * has NAT64_NTIMERS elements, or what the caller made of timer), which
+ * leaves the verifier an unbounded index. */
+XLAT_INLINE uint32_t xdp_timeout(const volatile uint32_t *timeout,
+				 uint8_t timer)
+{
+	uint64_t i =
+	    timer; /* 64 bits: no zero-extension between check and use */
+#ifdef __bpf__
+	asm volatile("" : "+r"(i)); /* what it knows of timer: forgotten */
+#endif
+	i = i < NAT64_NTIMERS ? i : 0;
+#ifdef __bpf__
+	asm volatile("" : "+r"(i)); /* the check: done, whatever it assumes */
+#endif
+	return timeout[i];
+}
+
+/*
+ * Create mode: how long a dynamic BIB entry is surely live after its
+ * `last` (struct xdp_bib4_val): UDP and ICMP sessions all run their
+ * protocol's one lifetime, so for them it is exact; a TCP session, once
+ * written with a timer of at least min(TCP_TRANS, TCP_EST), lives at least
+ * that long after (no transition shortens it below the timer it sets), so
+ * that minimum is a lower bound.  A session written with a shorter timer
+ * (V4 INIT, on TCP_INCOMING_SYN) leaves `last` alone (xdp_bib_touches).
+ */
+XLAT_INLINE uint32_t xdp_bib_window(const volatile uint32_t *timeout,
+				    uint8_t proto)
+{
+	if (proto == NAT64_TCP) {
+		uint32_t a = timeout[NAT64_T_TCP_TRANS];
+		uint32_t b = timeout[NAT64_T_TCP_EST];
+		return a < b ? a : b;
+	}
+	return timeout[proto == NAT64_UDP ? NAT64_T_UDP : NAT64_T_ICMP];
+}
+
+/* Does a session written now with 'timer' move its BIB entry's `last`? */
+XLAT_INLINE int xdp_bib_touches(const volatile uint32_t *timeout, uint8_t proto,
+				uint8_t timer)
+{
+	return timer != NAT64_T_NONE &&
+	       xdp_timeout(timeout, timer) >= xdp_bib_window(timeout, proto);
+}
+
+/* RFC 6146 §3.5.1.1 (the core's p4_class, pool4.c): the ports of a pool4
+ * range [*lo, *hi] a client port keeps its class in (0-1023, 1024-49151,
+ * 49152-65535); the whole range when it has no port of that class, and
+ * always for ICMP identifiers.  Host order. */
+XLAT_INLINE void xdp_port_class(uint8_t proto, uint16_t sport, uint32_t *lo,
+				uint32_t *hi)
+{
+	uint32_t clo = sport < 1024 ? 0 : sport < 49152 ? 1024 : 49152;
+	uint32_t chi = sport < 1024 ? 1023 : sport < 49152 ? 49151 : 65535;
+
+	if (proto == NAT64_ICMP)
+		return;
+	if (clo < *lo)
+		clo = *lo;
+	if (chi > *hi)
+		chi = *hi;
+	if (clo <= chi) {
+		*lo = clo;
+		*hi = chi;
+	}
 }
 
 /* The mappings the core's fast path takes (xlat_fast.h): the fields

@@ -15,15 +15,21 @@
  * the addresses and port are the session's, as the core writes them
  * (xdp_sess6_xmap / xdp_sess4_xmap build the core's struct xlat_map), and
  * an IPv6 packet to a pool4 address (a hairpin) is handed on.  A stateful
- * program never translates without a session.  The frame keeps its MAC
- * addresses, gets the new EtherType, and goes back out through
- * translated() (XDP_TX; forwarding with bpf_fib_lookup comes there).
+ * program never translates without a session.  Stateful with create
+ * (mode = xdp NAT64): the program makes the BIB entries and sessions
+ * itself and runs the TCP state machine, as the core does (the section
+ * "Create mode" below says what it makes and what it leaves).  The frame
+ * keeps its MAC addresses, gets the new EtherType, and goes out through
+ * translated() (XDP_TX, or in mode = xdp forwarded: bpf/xdp_fwd.h).
  *
  * Everything else is handed on unchanged with xdp_cfg.hand_on (XDP_PASS;
- * the hybrid mode will redirect to the DPDK workers' XSK map), where the
- * full core decides: new flows, TCP state changes, expiry, ICMP errors,
- * fragments.  Nothing is ever emitted half-translated: all checks come
- * before the first write, and the resizes after it cannot fail.
+ * the hybrid mode will redirect to the DPDK workers' XSK map; a counted
+ * drop in mode = xdp), where the full core decides: new flows, TCP state
+ * changes, expiry (but in create mode), ICMP errors, fragments.  In create
+ * mode a packet the NAT64 rules drop as the core drops it is dropped here
+ * (XDP_DROP, the core's reason counted).  Nothing is ever emitted
+ * half-translated: all checks come before the first write, and the
+ * resizes after it cannot fail.
  *
  * Session refresh: a hit stores the current second in the entry's `last`
  * when it is later (at most one write a second per flow).  The store is
@@ -34,10 +40,12 @@
  * earlier expiry, never a later one.
  *
  * Configuration: `const volatile` rodata (bpf/xdp_cfg.h), set through the
- * skeleton before load; the session maps are sized by the loader
+ * skeleton before load (the verifier prunes the paths of the other
+ * configurations); the session and BIB maps are sized by the loader
  * (bpf_map__set_max_entries) before load.  Dual BSD/GPL, like every BPF
  * object of gate64.
  */
+#include <asm-generic/errno-base.h> /* EEXIST, as the map helpers return */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 
@@ -72,6 +80,28 @@ struct {
 	__type(key, struct xdp_sess4_key);
 	__type(value, struct xdp_sess4_val);
 } g64_sess4 SEC(".maps");
+
+/* Create mode (xdp_cfg.create): the BIB (bpf/xdp_state.h), HASH like the
+ * sessions; g64_bib4 is also the pool4 port allocator (BPF_NOEXIST). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDP_SESS_MAX_DEFAULT);
+	__type(key, struct xdp_bib6_key);
+	__type(value, struct xdp_bib6_val);
+} g64_bib6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDP_SESS_MAX_DEFAULT);
+	__type(key, struct xdp_bib4_key);
+	__type(value, struct xdp_bib4_val);
+} g64_bib4 SEC(".maps");
+
+/* Every BIB entry the program makes, for the mapping log (RFC 6888). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XDP_BIB_EVENTS_DEFAULT);
+} g64_bib_events SEC(".maps");
 
 /* XDP_CNT_MAX counters per CPU: enum xdp_counter */
 struct {
@@ -369,6 +399,597 @@ static __always_inline int xdp_4to6_sess(struct xdp_md *ctx)
 	return translated(ctx, 0);
 }
 
+/* ---------------------------------------------------------------------
+ * Create mode (xdp_cfg.create, mode = xdp NAT64): the program makes the
+ * state itself and runs the TCP state machine, as the core's nat64.c
+ * does (general_6to4, general_4to6, sess_touch), for the packets its fast
+ * path translates.  The rules, in the order the core applies them:
+ *
+ * IPv6 -> IPv4 without a live session (RFC 6146 §3.5.1, §3.5.2.2,
+ * §3.5.3): the destination's class (RFC 6052 §3.1) and a source inside
+ * pool6 (§5.3, a loop) are the core's drops; TCP needs a SYN without RST
+ * (nat64_tcp_open: V6 INIT), else it is the core's drop
+ * (nat64-tcp-no-session); UDP and echo always create.  The BIB entry of
+ * (source, port, protocol) is taken, or made (bib_new: endpoint-
+ * independent mapping, §3.5.1.1), then the two session entries, then the
+ * packet is translated like a hit.
+ *
+ * IPv4 -> IPv6 without a live session: no BIB entry is the core's drop
+ * (nat64-no-mapping) but for a TCP SYN, which the core holds 6 s for a
+ * simultaneous open (§3.5.2.2) unless drop_inbound_syn: not here
+ * (xdp-inbound-syn, handed on).  A BIB entry admits a new session only
+ * while it has a live one (static: always; dynamic: xdp_bib_window after
+ * its `last`), then filtering (§3.5.1): endpoint-independent creates;
+ * address-dependent only with a session to the remote's address, which
+ * the maps show only for ICMP (one session per remote address and
+ * identifier: its absence is the core's nat64-filtered), not for another
+ * port of the same address (xdp-adf-unverified, handed on).  TCP then
+ * needs a SYN (V4 INIT), else nat64-tcp-no-session.
+ *
+ * A live session: UDP and echo refresh `last`; TCP takes
+ * nat64_tcp_next(): a new state or timer is written into both entries (a
+ * plain store each, no lock: two CPUs stepping one session at once may
+ * leave the entries a step apart, each a state the machine reaches; the
+ * next packet of that side steps from it), with `last` = now when a timer
+ * restarts.  A session whose own entry looks expired is asked its other
+ * entry (the other direction may have refreshed it).
+ *
+ * Nothing is created for a packet that is then not translated: the fast
+ * path's checks (fast_6to4_check, fast_4to6_check) come first.  A packet
+ * the program cannot treat as the core would (hairpin, held SYN, pool4
+ * without a free port in its probes, a full map, ADF it cannot see) is
+ * handed on with its counter (a counted drop in mode = xdp), never
+ * answered: the core's ICMP errors (Address Unreachable for a refused
+ * flow, Port Unreachable for a held SYN) are not built here.
+ */
+
+/* Not translated: what the core would do otherwise (counter c). */
+static __always_inline int not_here(__u32 c)
+{
+	count(c);
+	return hand_on();
+}
+
+/* Dropped as the core drops it, for its reason r. */
+static __always_inline int nat64_drop(__u32 r)
+{
+	count(r);
+	count(XDP_CNT_NAT64_DROPPED);
+	return XDP_DROP;
+}
+
+/* What a create-mode step decided: go on and translate (GO), or return
+ * the XDP action it gives. */
+#define GO (-1)
+
+/* Is addr4 (network order) a pool4 address of proto? */
+static __always_inline int p4_has(__u32 addr4, __u8 proto)
+{
+	for (int i = 0; i < XDP_POOL4_MAX; i++) {
+		if (i >= xdp_cfg.np4)
+			break;
+		if (xdp_cfg.p4[i].addr == addr4 && xdp_cfg.p4[i].proto == proto)
+			return 1;
+	}
+	return 0;
+}
+
+/* The ranges of proto: how many, and the index of the j-th (j < n). */
+static __always_inline __u32 p4_count(__u8 proto)
+{
+	__u32 n = 0;
+	for (int i = 0; i < XDP_POOL4_MAX; i++) {
+		if (i >= xdp_cfg.np4)
+			break;
+		n += xdp_cfg.p4[i].proto == proto;
+	}
+	return n;
+}
+
+static __always_inline int p4_nth(__u8 proto, __u32 j)
+{
+	__u32 seen = 0;
+	for (int i = 0; i < XDP_POOL4_MAX; i++) {
+		if (i >= xdp_cfg.np4)
+			break;
+		if (xdp_cfg.p4[i].proto != proto)
+			continue;
+		if (seen++ == j)
+			return i;
+	}
+	return -1;
+}
+
+/* The subscriber's hash: its /56 (the core's default subscriber length),
+ * so that it keeps one pool4 address (RFC 4787 REQ-2, paired pooling). */
+static __always_inline __u32 sub_hash(const __u8 *src6)
+{
+	__u32 a, b;
+	__builtin_memcpy(&a, src6, 4);
+	__builtin_memcpy(&b, src6 + 4, 4);
+	b &= xlat_htonl(0xffffff00);
+	__u32 h = (a * 0x9e3779b1u) ^ (b * 0x85ebca6bu);
+	return h ^ (h >> 15);
+}
+
+/* A BIB entry's `last`: a session under it was written now with timer
+ * (see xdp_bib_window). */
+static __always_inline void bib_touch(__u32 addr4, __u16 port4, __u8 proto,
+				      __u8 timer, __u32 now)
+{
+	struct xdp_bib4_key k = {
+	    .addr4 = addr4, .port4 = port4, .proto = proto};
+
+	if (!xdp_bib_touches(xdp_cfg.timeout, proto, timer))
+		return;
+	struct xdp_bib4_val *b = bpf_map_lookup_elem(&g64_bib4, &k);
+	if (b && !b->is_static && (__s32)(now - b->last) > 0)
+		b->last = now;
+}
+
+/*
+ * A new BIB entry for (bk: source, port, protocol), RFC 6146 §3.5.1.1:
+ * pool4 ranges of the protocol, the subscriber's first; a port of the
+ * client port's class (xdp_port_class; RFC 6056 §3.3.1 random choice),
+ * claimed by inserting its g64_bib4 entry with BPF_NOEXIST, which is
+ * atomic across CPUs.  Three passes of XDP_PORT_PROBES probes at most:
+ * the subscriber's range in class, the next range in class, the
+ * subscriber's range whole (the core's fallback when the class is full);
+ * a range no bigger than the probes is probed port by port, so a small
+ * one is exhausted exactly.  Then the g64_bib6 entry, BPF_NOEXIST: a CPU
+ * that lost that race (the same client port, at once) gives its port
+ * back and takes the winner's entry.  GO and *addr4, *port4, or the
+ * action.
+ */
+#define XDP_PORT_PROBES 8
+
+static __always_inline int bib_new(const struct xdp_bib6_key *bk, __u32 now,
+				   __u32 *addr4, __u16 *port4)
+{
+	__u8 proto = bk->proto;
+	__u32 n = p4_count(proto);
+	__u32 h = sub_hash(bk->src6);
+	__u16 sport = xlat_ntohs(bk->sport6);
+	struct xdp_bib4_key k4 = {.proto = proto};
+	struct xdp_bib4_val v4 = {.sport6 = bk->sport6, .last = now};
+	long e;
+
+	if (!n) /* no range of this protocol */
+		return not_here(XDP_CNT_POOL4_NO_PORT);
+	__builtin_memcpy(v4.src6, bk->src6, 16);
+	for (__u32 pass = 0; pass < 3; pass++) {
+		int ri = p4_nth(proto, (h + (pass == 1)) % n);
+		if (ri < 0)
+			continue;
+		const volatile struct xdp_pool4 *r =
+		    &xdp_cfg.p4[ri & (XDP_POOL4_MAX - 1)];
+		__u32 lo = r->min, hi = r->max;
+		if (pass < 2)
+			xdp_port_class(proto, sport, &lo, &hi);
+		__u32 span = hi - lo + 1;
+		__u32 off = bpf_get_prandom_u32();
+		k4.addr4 = r->addr;
+		for (__u32 i = 0; i < XDP_PORT_PROBES; i++) {
+			__u32 o;
+			if (span <= XDP_PORT_PROBES) {
+				if (i >= span)
+					break;
+				o = (off + i) % span;
+			} else {
+				o = bpf_get_prandom_u32() % span;
+			}
+			k4.port4 = xlat_htons((__u16)(lo + o));
+			e = bpf_map_update_elem(&g64_bib4, &k4, &v4,
+						BPF_NOEXIST);
+			if (!e)
+				goto claimed;
+			if (e != -EEXIST) /* E2BIG: the map is full */
+				return not_here(XDP_CNT_STATE_FULL);
+		}
+	}
+	return not_here(XDP_CNT_POOL4_NO_PORT);
+
+claimed:;
+	struct xdp_bib6_val v6 = {.addr4 = k4.addr4, .port4 = k4.port4};
+	e = bpf_map_update_elem(&g64_bib6, bk, &v6, BPF_NOEXIST);
+	if (e) {
+		bpf_map_delete_elem(&g64_bib4, &k4);
+		if (e != -EEXIST)
+			return not_here(XDP_CNT_STATE_FULL);
+		struct xdp_bib6_val *w = bpf_map_lookup_elem(&g64_bib6, bk);
+		if (!w) /* gone again at once: leave it to the next packet */
+			return hand_on();
+		*addr4 = w->addr4;
+		*port4 = w->port4;
+		return GO;
+	}
+	count(XDP_CNT_BIB_CREATED);
+	struct xdp_bib_event *ev =
+	    bpf_ringbuf_reserve(&g64_bib_events, sizeof(*ev), 0);
+	if (ev) {
+		__builtin_memcpy(ev->src6, bk->src6, 16);
+		ev->addr4 = k4.addr4;
+		ev->sport6 = bk->sport6;
+		ev->port4 = k4.port4;
+		ev->proto = proto;
+		ev->created = 1;
+		ev->pad[0] = ev->pad[1] = 0;
+		ev->when = now;
+		bpf_ringbuf_submit(ev, 0);
+	} else {
+		count(XDP_CNT_BIB_EVENT_LOST);
+	}
+	*addr4 = k4.addr4;
+	*port4 = k4.port4;
+	return GO;
+}
+
+/* Both entries of a new session (any old, expired ones replaced). */
+static __always_inline int sess_put(const struct xdp_sess_tuple *t,
+				    const struct rfc6052_pfx *pool6,
+				    struct xlat_map *m, int to6)
+{
+	struct xdp_sess6_key k6;
+	struct xdp_sess6_val v6;
+	struct xdp_sess4_key k4;
+	struct xdp_sess4_val v4;
+
+	xdp_sess_fill(t, pool6, &k6, &v6, &k4, &v4);
+	if (bpf_map_update_elem(&g64_sess6, &k6, &v6, BPF_ANY))
+		return not_here(XDP_CNT_STATE_FULL);
+	if (bpf_map_update_elem(&g64_sess4, &k4, &v4, BPF_ANY)) {
+		bpf_map_delete_elem(&g64_sess6, &k6);
+		return not_here(XDP_CNT_STATE_FULL);
+	}
+	count(XDP_CNT_SESS_CREATED);
+	bib_touch(t->addr4, t->port4, t->proto, t->timer, t->last);
+	if (to6)
+		xdp_sess4_xmap(&v4, m);
+	else
+		xdp_sess6_xmap(&k6, &v6, m);
+	return GO;
+}
+
+/* The other direction's entry of a session. */
+static __always_inline void key4_of(const struct xdp_sess6_key *k,
+				    const struct xdp_sess6_val *v,
+				    struct xdp_sess4_key *o)
+{
+	__builtin_memset(o, 0, sizeof(*o));
+	o->raddr4 = k->raddr4;
+	o->addr4 = v->addr4;
+	o->rport = k->rport;
+	o->port4 = v->port4;
+	o->proto = k->proto;
+}
+
+static __always_inline void key6_of(const struct xdp_sess4_key *k,
+				    const struct xdp_sess4_val *v,
+				    struct xdp_sess6_key *o)
+{
+	__builtin_memset(o, 0, sizeof(*o));
+	__builtin_memcpy(o->src6, v->src6, 16);
+	o->raddr4 = k->raddr4;
+	o->sport6 = v->sport6;
+	o->rport = k->rport;
+	o->proto = k->proto;
+}
+
+/* Past its lifetime (the core's lookup-time expiry)?  `last` and timer
+ * of the entry hit, or of the other one when that is younger. */
+static __always_inline int dead(__u8 timer, __u32 last, __u32 now)
+{
+	return (__s32)(now - last) >=
+	       (__s64)xdp_timeout(xdp_cfg.timeout, timer);
+}
+
+static __always_inline int sess6_dead(const struct xdp_sess6_key *k,
+				      const struct xdp_sess6_val *v, __u32 now)
+{
+	struct xdp_sess4_key o;
+
+	if (!dead(v->timer, v->last, now))
+		return 0;
+	key4_of(k, v, &o);
+	const struct xdp_sess4_val *w = bpf_map_lookup_elem(&g64_sess4, &o);
+	return !w || dead(w->timer, w->last, now);
+}
+
+static __always_inline int sess4_dead(const struct xdp_sess4_key *k,
+				      const struct xdp_sess4_val *v, __u32 now)
+{
+	struct xdp_sess6_key o;
+
+	if (!dead(v->timer, v->last, now))
+		return 0;
+	key6_of(k, v, &o);
+	const struct xdp_sess6_val *w = bpf_map_lookup_elem(&g64_sess6, &o);
+	return !w || dead(w->timer, w->last, now);
+}
+
+/*
+ * The core's sess_touch on a live session whose entry for this direction
+ * holds *state, *timer, *last: UDP and echo refresh `last`; TCP steps.
+ * Returns 1 when the state or timer changed (the caller writes the other
+ * entry), else 0.  The BIB entry's `last` follows (bib_touch).
+ */
+static __always_inline int sess_touch(__u8 proto, int dir, __u8 flags,
+				      __u8 *state, __u8 *timer, __u32 *last,
+				      __u32 now, __u32 addr4, __u16 port4)
+{
+	__u8 nstate = *state, ntimer = *timer;
+	int restart = 1, step = 0;
+
+	if (proto == NAT64_TCP) {
+		struct nat64_tcp_step st = nat64_tcp_next(*state, dir, flags);
+		restart = st.timer != NAT64_T_NONE; /* NONE: keep both */
+		nstate = st.state;
+		if (restart)
+			ntimer = st.timer;
+		step = nstate != *state || ntimer != *timer;
+	}
+	if (step) {
+		*state = nstate;
+		*timer = ntimer;
+		count(XDP_CNT_TCP_STEPS);
+	}
+	/* the core: last = now when a timer (re)starts; stored only when
+	 * the second moved on (or the timer changed) */
+	if (!restart || (!step && (__s32)(now - *last) <= 0))
+		return step;
+	*last = now;
+	bib_touch(addr4, port4, proto, ntimer, now);
+	return step;
+}
+
+/* IPv6 -> IPv4 of a packet with no live session: GO with *m, or the
+ * action. */
+static __always_inline int new_6to4(const struct xdp_sess6_key *k,
+				    const struct rfc6052_pfx *pool6, __u8 flags,
+				    __u32 now, struct xlat_map *m)
+{
+	struct nat64_tcp_step st = {0, k->proto == NAT64_UDP ? NAT64_T_UDP
+							     : NAT64_T_ICMP};
+	enum xlat_reason r;
+	__u32 any;
+
+	/* RFC 6052 §3.1: the destination's class (the core's map64) */
+	if ((r = ip4_check(k->raddr4, pool6->wkp)))
+		return nat64_drop(r);
+	/* RFC 6146 §5.3: a source inside pool6 is a packet looping */
+	if (rfc6052_pfx96_extract(pool6, k->src6, &any) <= 0)
+		return nat64_drop(XLAT_R_NAT64_HAIRPIN_LOOP);
+	if (k->proto == NAT64_TCP) { /* §3.5.2.2: a V6 SYN opens */
+		st = nat64_tcp_open(NAT64_FROM6, flags);
+		if (st.state == NAT64_TCP_CLOSED)
+			return nat64_drop(XLAT_R_NAT64_TCP_NO_SESSION);
+	}
+
+	struct xdp_sess_tuple t = {
+	    .proto = k->proto,
+	    .state = st.state,
+	    .timer = st.timer,
+	    .src6 = k->src6,
+	    .sport6 = k->sport6,
+	    .rport = k->rport,
+	    .raddr4 = k->raddr4,
+	    .last = now,
+	};
+	struct xdp_bib6_key bk = {.sport6 = k->sport6, .proto = k->proto};
+	__builtin_memcpy(bk.src6, k->src6, 16);
+	const struct xdp_bib6_val *b = bpf_map_lookup_elem(&g64_bib6, &bk);
+	if (b) {
+		t.addr4 = b->addr4;
+		t.port4 = b->port4;
+	} else {
+		int rc = bib_new(&bk, now, &t.addr4, &t.port4);
+		if (rc != GO)
+			return rc;
+	}
+	return sess_put(&t, pool6, m, 0);
+}
+
+/* IPv4 -> IPv6 of a packet with no live session: GO with *m, or the
+ * action. */
+static __always_inline int new_4to6(const struct xdp_sess4_key *k,
+				    const struct rfc6052_pfx *pool6, __u8 flags,
+				    __u32 now, struct xlat_map *m)
+{
+	struct nat64_tcp_step st = {0, k->proto == NAT64_UDP ? NAT64_T_UDP
+							     : NAT64_T_ICMP};
+	int syn = k->proto == NAT64_TCP && (flags & NAT64_TCP_SYN) &&
+		  !(flags & NAT64_TCP_RST);
+	enum xlat_reason r;
+
+	/* RFC 6052 §3.1: the source's class (the core's map46) */
+	if ((r = ip4_check(k->raddr4, pool6->wkp)))
+		return nat64_drop(r);
+	struct xdp_bib4_key bk = {
+	    .addr4 = k->addr4, .port4 = k->port4, .proto = k->proto};
+	const struct xdp_bib4_val *b = bpf_map_lookup_elem(&g64_bib4, &bk);
+	if (!b) {
+		if (!p4_has(k->addr4, k->proto))
+			return hand_on(); /* not pool4: not ours */
+		if (syn && !xdp_cfg.drop_inbound_syn)
+			return not_here(XDP_CNT_INBOUND_SYN); /* held */
+		return nat64_drop(XLAT_R_NAT64_NO_BIB);
+	}
+	/* a new inbound session needs a live mapping (§3.5.1: an entry
+	 * whose sessions all ran out is gone, swept or not) */
+	if (!b->is_static &&
+	    (__s32)(now - b->last) >=
+		(__s64)xdp_bib_window(xdp_cfg.timeout, k->proto)) {
+		/* exact for UDP and ICMP; TCP may still have an older
+		 * session on a longer timer: a SYN is not refused here */
+		if (syn)
+			return not_here(XDP_CNT_INBOUND_SYN);
+		return nat64_drop(XLAT_R_NAT64_NO_BIB);
+	}
+	if (xdp_cfg.filtering == XDP_FILTER_ADF) { /* §3.5.1, §3.5.2.2 */
+		if (k->proto == NAT64_ICMP)
+			return nat64_drop(XLAT_R_NAT64_FILTERED);
+		return not_here(XDP_CNT_ADF_UNSURE);
+	}
+	if (k->proto == NAT64_TCP) { /* §3.5.2.2: a V4 SYN opens */
+		st = nat64_tcp_open(NAT64_FROM4, flags);
+		if (st.state == NAT64_TCP_CLOSED)
+			return nat64_drop(XLAT_R_NAT64_TCP_NO_SESSION);
+	}
+	struct xdp_sess_tuple t = {
+	    .proto = k->proto,
+	    .state = st.state,
+	    .timer = st.timer,
+	    .src6 = b->src6,
+	    .sport6 = b->sport6,
+	    .port4 = k->port4,
+	    .rport = k->rport,
+	    .addr4 = k->addr4,
+	    .raddr4 = k->raddr4,
+	    .last = now,
+	};
+	return sess_put(&t, pool6, m, 1);
+}
+
+/* Stateful NAT64 that makes its state, IPv6 -> IPv4. */
+static __always_inline int xdp_6to4_nat64(struct xdp_md *ctx)
+{
+	__u8 *data = (__u8 *)(long)ctx->data;
+	__u8 *end = (__u8 *)(long)ctx->data_end;
+	__u8 *p = data + ETH_HLEN;
+	const struct xlat_ip6 *ip = (const struct xlat_ip6 *)p;
+	__u32 zero = 0;
+	__u32 *idc = bpf_map_lookup_elem(&xdp_ip4_id, &zero);
+	struct xlat_cfg xc = xdp_cfg.xlat;
+	struct xlat_ctx x = {.cfg = &xc, .pool6 = xdp_cfg.pool6};
+	struct xdp_sess6_key k;
+	struct xlat_map m;
+	struct fast_64 f;
+	__u8 flags;
+	int rc = GO;
+
+	if (!idc || p + XLAT_IP6_HLEN > end)
+		return hand_on();
+	__builtin_memset(&k, 0, sizeof(k));
+	/* RFC 6146 §3.5: only destinations under pool6 */
+	if (rfc6052_pfx96_extract(&x.pool6, ip->daddr, &k.raddr4) ||
+	    l4_key(ip->nexthdr, p + XLAT_IP6_HLEN, end, 1, &k.proto, &k.sport6,
+		   &k.rport, &flags))
+		return hand_on();
+	/* RFC 6146 §3.8: to one of our own pool4 addresses, a hairpin */
+	if (xdp_p4filter_has(xdp_cfg.p4filter, k.raddr4) &&
+	    p4_has(k.raddr4, k.proto))
+		return not_here(XDP_CNT_HAIRPIN);
+	__builtin_memcpy(k.src6, ip->saddr, 16);
+	/* what the fast path refuses, before any state changes */
+	if (!fast_6to4_check(&x, p, end, &m, &f))
+		return hand_on();
+	__u32 now = now_sec();
+	struct xdp_sess6_val *v = bpf_map_lookup_elem(&g64_sess6, &k);
+	if (v && !sess6_dead(&k, v, now)) {
+		count(XDP_CNT_SESS_HIT);
+		if (sess_touch(k.proto, NAT64_FROM6, flags, &v->state,
+			       &v->timer, &v->last, now, v->addr4, v->port4)) {
+			struct xdp_sess4_key o;
+			key4_of(&k, v, &o);
+			struct xdp_sess4_val *w =
+			    bpf_map_lookup_elem(&g64_sess4, &o);
+			if (w) {
+				w->state = v->state;
+				w->timer = v->timer;
+				if ((__s32)(v->last - w->last) > 0)
+					w->last = v->last;
+			}
+		}
+		xdp_sess6_xmap(&k, v, &m);
+	} else {
+		count(XDP_CNT_SESS_MISS);
+		rc = new_6to4(&k, &x.pool6, flags, now, &m);
+	}
+	if (rc != GO)
+		return rc;
+	x.ip4_id = (__u16)(xdp_cfg.id_seed + *idc);
+	__u32 tot4 = fast_6to4_write(&x, p, end, &f, &m);
+	if (!tot4)
+		return XDP_ABORTED; /* cannot happen: the frame was checked */
+	*idc += 1;
+	return out_6to4(ctx, data, tot4);
+}
+
+/* Stateful NAT64 that makes its state, IPv4 -> IPv6. */
+static __always_inline int xdp_4to6_nat64(struct xdp_md *ctx)
+{
+	__u8 *data = (__u8 *)(long)ctx->data;
+	__u8 *end = (__u8 *)(long)ctx->data_end;
+	__u8 *p = data + ETH_HLEN;
+	const struct xlat_ip4 *ip = (const struct xlat_ip4 *)p;
+	struct xlat_cfg xc = xdp_cfg.xlat;
+	struct xlat_ctx x = {.cfg = &xc, .pool6 = xdp_cfg.pool6};
+	struct xdp_sess4_key k;
+	struct xlat_map m;
+	struct fast_46 f;
+	__u8 flags;
+	int rc = GO;
+
+	if (p + XLAT_IP4_HLEN > end || ip->ver_ihl != 0x45)
+		return hand_on();
+	__builtin_memset(&k, 0, sizeof(k));
+	k.raddr4 = ip->saddr;
+	k.addr4 = ip->daddr;
+	if (l4_key(ip->proto, p + XLAT_IP4_HLEN, end, 0, &k.proto, &k.rport,
+		   &k.port4, &flags))
+		return hand_on();
+	if (k.proto == NAT64_ICMP) { /* the identifier is the pool4 port */
+		k.port4 = k.rport;
+		k.rport = 0;
+	}
+	/* what the fast path refuses, before any state changes */
+	if (!fast_4to6_check(&x, p, end, &m, &f))
+		return hand_on();
+	__u32 now = now_sec();
+	struct xdp_sess4_val *v = bpf_map_lookup_elem(&g64_sess4, &k);
+	if (v && !sess4_dead(&k, v, now)) {
+		count(XDP_CNT_SESS_HIT);
+		if (sess_touch(k.proto, NAT64_FROM4, flags, &v->state,
+			       &v->timer, &v->last, now, k.addr4, k.port4)) {
+			struct xdp_sess6_key o;
+			key6_of(&k, v, &o);
+			struct xdp_sess6_val *w =
+			    bpf_map_lookup_elem(&g64_sess6, &o);
+			if (w) {
+				w->state = v->state;
+				w->timer = v->timer;
+				if ((__s32)(v->last - w->last) > 0)
+					w->last = v->last;
+			}
+		}
+		xdp_sess4_xmap(v, &m);
+	} else {
+		count(XDP_CNT_SESS_MISS);
+		rc = new_4to6(&k, &x.pool6, flags, now, &m);
+	}
+	if (rc != GO)
+		return rc;
+	/* no headroom (no driver does that): handed on, the state made */
+	if (!out_4to6(ctx, &x, &f, &m))
+		return hand_on();
+	return translated(ctx, 0);
+}
+
+/* NAT64, mode = xdp: an IPv4 frame is the translator's when it goes to a
+ * pool4 address; any other (the host's own, one it routes) is the
+ * kernel's.  The host holds the pool4 addresses only to answer ARP. */
+static __always_inline int to_pool4(const __u8 *ip, const __u8 *end)
+{
+	const struct xlat_ip4 *h = (const struct xlat_ip4 *)ip;
+	if ((const __u8 *)(h + 1) > end)
+		return 0;
+	__u32 d = h->daddr;
+	for (int i = 0; i < XDP_POOL4_MAX; i++)
+		if (i < xdp_cfg.np4 && xdp_cfg.p4[i].addr == d)
+			return 1;
+	return 0;
+}
+
 SEC("xdp")
 int xlat_xdp(struct xdp_md *ctx)
 {
@@ -387,15 +1008,21 @@ int xlat_xdp(struct xdp_md *ctx)
 	    (eth->h_proto == xlat_htons(ETH_P_IPV6)
 		 ? !fwd_for_pool6((__u8 *)(eth + 1), end, pool6.addr)
 	     : eth->h_proto == xlat_htons(ETH_P_IP)
-		 ? fwd_for_host4((__u8 *)(eth + 1), end)
+		 ? (xdp_cfg.stateful ? !to_pool4((__u8 *)(eth + 1), end)
+				     : fwd_for_host4((__u8 *)(eth + 1), end))
 		 : 1))
 		return fwd_to_host();
-	/* Stateful: only a session's packets; stateless SIIT never. */
+	/* Stateful: only a session's packets (which create mode makes);
+	 * stateless SIIT never. */
 	if (eth->h_proto == xlat_htons(ETH_P_IPV6) &&
 	    (xdp_cfg.dirs & XDP_DIR_6TO4))
-		return xdp_cfg.stateful ? xdp_6to4_sess(ctx) : xdp_6to4(ctx);
+		return !xdp_cfg.stateful ? xdp_6to4(ctx)
+		       : xdp_cfg.create	 ? xdp_6to4_nat64(ctx)
+					 : xdp_6to4_sess(ctx);
 	if (eth->h_proto == xlat_htons(ETH_P_IP) &&
 	    (xdp_cfg.dirs & XDP_DIR_4TO6))
-		return xdp_cfg.stateful ? xdp_4to6_sess(ctx) : xdp_4to6(ctx);
+		return !xdp_cfg.stateful ? xdp_4to6(ctx)
+		       : xdp_cfg.create	 ? xdp_4to6_nat64(ctx)
+					 : xdp_4to6_sess(ctx);
 	return hand_on();
 }

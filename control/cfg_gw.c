@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include "control/cfg_dns64.h"
+#include "bpf/xdp_cfg.h" /* XDP_POOL4_MAX */
 #include "control/cfg_gw.h"
 
 #include <arpa/inet.h>
@@ -1557,13 +1558,6 @@ static int parse_xdp(struct cfg_gw *c, const struct ctx *x)
 				       "keeps the NICs, their addresses, "
 				       "routes and neighbours; name the "
 				       "interfaces in [xdp] interfaces");
-	const char *type = get(x, "translator", "type");
-	if (c->dp.mode != DP_SIIT)
-		return bad(x, "translator", "type",
-			   type ? type : "nat64 (the default)",
-			   "mode = xdp translates type = siit in this "
-			   "version (stateful NAT64 in XDP is not built yet): "
-			   "use mode = dpdk for nat64");
 	const char *v = get(x, "xdp", "interfaces");
 	if (!v)
 		return bad(x, "xdp", "interfaces", "(missing)",
@@ -1739,6 +1733,36 @@ int cfg_gw_check_local_ports(const struct cfg_gw *c, const char *dir, char *err,
 	return r;
 }
 
+/*
+ * mode = xdp with type = nat64: the XDP program keeps the state itself
+ * (bpf/xdp_state.h), with what it can do in a packet's time: pool4 ranges
+ * in its configuration (XDP_POOL4_MAX at most), no port blocks, no
+ * per-subscriber limits.  Anything it could not honour is refused here.
+ */
+static int check_xdp_nat64(const struct cfg_gw *c, const struct ctx *x)
+{
+	static const char *const no[] = {"sessions-per-subscriber",
+					 "max-subscribers", "subscriber-length",
+					 "held-syn-max"};
+	if (c->nat64.pool4.n > XDP_POOL4_MAX)
+		return bad(x, "pool4", "address", get(x, "pool4", "address"),
+			   "%u ranges (an address is one per protocol): mode "
+			   "= xdp takes at most %d",
+			   c->nat64.pool4.n, XDP_POOL4_MAX);
+	if (get(x, "pool4", "block-size"))
+		return bad(x, "pool4", "block-size",
+			   get(x, "pool4", "block-size"),
+			   "port blocks (RFC 7422) are not built in XDP: "
+			   "remove it, or use mode = dpdk");
+	for (unsigned i = 0; i < sizeof(no) / sizeof(*no); i++)
+		if (get(x, "nat64", no[i]))
+			return bad(x, "nat64", no[i], get(x, "nat64", no[i]),
+				   "not enforced in XDP (subscriber limits "
+				   "and held SYNs are the DPDK workers'): "
+				   "remove it, or use mode = dpdk");
+	return 0;
+}
+
 /* [metrics]: on when the section is there; loopback by default. */
 static int parse_metrics(struct cfg_gw *c, const struct ctx *x)
 {
@@ -1791,6 +1815,7 @@ static int parse_all(struct cfg_gw *c, const struct ctx *x)
 				 "xdp");
 			c->dp.port[i].mtu = 65535;
 		}
+		c->dp.nworkers = 1; /* one engine: pool4 is not sliced */
 		if (parse_translator(c, x) || parse_eam(c, x) ||
 		    parse_xdp(c, x))
 			return -EINVAL;
@@ -1808,7 +1833,7 @@ static int parse_all(struct cfg_gw *c, const struct ctx *x)
 		if (parse_pool4(c, x) || check_port_pool4(c, x) ||
 		    parse_nat64(c, x) || parse_static_bib(c, x) ||
 		    (c->gw_mode != CFG_MODE_DPDK &&
-		     check_local_ports(c, x, NULL)))
+		     (check_local_ports(c, x, NULL) || check_xdp_nat64(c, x))))
 			return -EINVAL;
 		if (nat64_cfg_check(&c->nat64, msg, sizeof(msg)))
 			return bad_sec(x, "nat64", "%s", msg);

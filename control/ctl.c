@@ -690,35 +690,76 @@ static void status_xdp(struct ctl *c, FILE *out, int json)
 {
 	const struct cfg_gw *g = c->cfg;
 	char p6[INET6_ADDRSTRLEN];
-	unsigned long long h, u;
+	unsigned long long h, u, nb = 0, ns = 0;
 	inet_ntop(AF_INET6, g->xlat.pool6.addr, p6, sizeof(p6));
 	xdp_mode_totals(c->xm, &h, &u);
+	xdp_mode_state_counts(c->xm, &nb, &ns);
+	const char *type = g->dp.mode == DP_NAT64 ? "nat64" : "siit";
 	long up = (long)(time(NULL) - c->started);
 	const char *if4 = g->xdp.nif > 1 ? g->xdp.ifname[1] : g->xdp.ifname[0];
+	const char *att = g->xdp.generic ? "generic" : "native";
 	if (json) {
 		fprintf(out,
-			"ok\n{\"mode\":\"xdp\",\"type\":\"siit\","
+			"ok\n{\"mode\":\"xdp\",\"type\":\"%s\","
 			"\"interfaces\":[\"%s\",\"%s\"],\"attach\":\"%s\","
 			"\"pool6\":\"%s/%u\",\"uptime\":%ld,\"translated\":"
-			"%llu,\"not_translated\":%llu,\"dns64\":%s}\n",
-			g->xdp.ifname[0], if4,
-			g->xdp.generic ? "generic" : "native", p6,
-			(unsigned)g->xlat.pool6.len, up, h, u,
+			"%llu,\"not_translated\":%llu,\"bib\":%llu,"
+			"\"sessions\":%llu,\"dns64\":%s}\n",
+			type, g->xdp.ifname[0], if4, att, p6,
+			(unsigned)g->xlat.pool6.len, up, h, u, nb, ns,
 			c->dns ? "true" : "false");
 		return;
 	}
 	fprintf(out,
-		"ok\nmode xdp\ntype siit\ninterfaces %s %s\nattach %s\n"
+		"ok\nmode xdp\ntype %s\ninterfaces %s %s\nattach %s\n"
 		"pool6 %s/%u\nuptime %ld\ntranslated %llu\n"
-		"not-translated %llu\ndns64 %s\n",
-		g->xdp.ifname[0], if4, g->xdp.generic ? "generic" : "native",
-		p6, (unsigned)g->xlat.pool6.len, up, h, u,
+		"not-translated %llu\nbib %llu\nsessions %llu\ndns64 %s\n",
+		type, g->xdp.ifname[0], if4, att, p6,
+		(unsigned)g->xlat.pool6.len, up, h, u, nb, ns,
 		c->dns ? "on" : "off");
 }
 
 static void print_xdp(void *arg, FILE *f)
 {
 	xdp_mode_stats_print(arg, f);
+}
+
+/* session list / bib list from the program's maps (type = nat64): one
+ * table, the cursor is "0:INDEX". */
+static void list_xdp(struct ctl *c, FILE *out, const struct ctl_req *r)
+{
+	int sess = r->cmd == CTL_CMD_SESSION_LIST;
+	uint32_t slot = r->slot, shown = 0, n = 0, next = 0;
+	if (c->cfg->dp.mode != DP_NAT64) {
+		fprintf(out, "error: no NAT64 state: [translator] type = "
+			     "siit\n");
+		return;
+	}
+	fprintf(out, r->json ? "ok\n{\"entries\":[" : "ok\n");
+	while (shown < r->limit) {
+		uint32_t want = r->limit - shown;
+		if (want > CTL_PAGE_MAX)
+			want = CTL_PAGE_MAX;
+		if (xdp_mode_dump(c->xm, sess, slot, page[0], want, &n, &next))
+			break;
+		for (uint32_t i = 0; i < n; i++) {
+			const struct dp_dump_entry *en = &page[0][i];
+			if (r->proto >= 0 && en->proto != r->proto)
+				continue;
+			if (r->has_src && memcmp(en->src6, r->src, 16))
+				continue;
+			print_entry(out, en, sess, r->json, shown == 0);
+			shown++;
+		}
+		if (next == DP_DUMP_END)
+			break;
+		slot = next;
+	}
+	if (next != DP_DUMP_END)
+		fprintf(out, r->json ? "],\"next\":\"0:%u\"}\n" : "next 0:%u\n",
+			slot);
+	else
+		fprintf(out, r->json ? "],\"next\":null}\n" : "end\n");
 }
 
 static int serve_xdp(struct ctl *c, FILE *out, int fd, const struct ctl_req *r)
@@ -736,16 +777,21 @@ static int serve_xdp(struct ctl *c, FILE *out, int fd, const struct ctl_req *r)
 			fprintf(out, "error: out of memory\n");
 	} else if (r->cmd == CTL_CMD_DNS64_STATS) {
 		cmd_dns64(c, out, r->json);
+	} else if (r->cmd == CTL_CMD_SESSION_LIST ||
+		   r->cmd == CTL_CMD_BIB_LIST) {
+		list_xdp(c, out, r);
+	} else if (r->cmd == CTL_CMD_LOG_LOOKUP) {
+		cmd_log_lookup(c, out, r);
 	} else if (r->cmd == CTL_CMD_RELOAD && c->rl) {
 		if (writer(out, fd))
 			cmd_change(c, out, r);
 	} else if (ctl_is_change(r->cmd) && !writer(out, fd)) {
 		; /* refused, and said why */
 	} else {
-		fprintf(out, "error: not in mode = xdp: it translates "
-			     "stateless SIIT and has no tables or run-time "
-			     "changes yet (status, stats, dns64 stats and "
-			     "reload work)\n");
+		fprintf(out, "error: not in mode = xdp: its tables change only "
+			     "through the file (status, stats, session list, "
+			     "bib list, log lookup, dns64 stats and reload "
+			     "work)\n");
 	}
 	return 0;
 }

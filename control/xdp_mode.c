@@ -26,6 +26,7 @@
 #include "bpf/xdp_fwd.h"
 #include "control/nl.h"
 #include "control/xdp_mode.h"
+#include "control/xdp_nat64.h"
 #include "xlat_xdp.skel.h"
 
 #define LOCAL4_MAX    256	 /* xdp_local4's size (bpf/xdp_fwd.h) */
@@ -51,6 +52,10 @@ struct xdp_mode {
 	struct gnl *gnl; /* the routes gate64d installs, the links it watches */
 	time_t gnl_at;
 	unsigned long long neigh_asked;
+	const struct cfg_gw *cfg;
+	struct xdp_nat64 *nat; /* type = nat64: the sweep, the mapping log */
+	FILE *maplog;	       /* [nat64] mapping-log, or NULL */
+	time_t sweep_at;
 };
 
 static const char *const fwd_name[] = {
@@ -124,6 +129,16 @@ static int check_forwarding(const struct cfg_gw *cfg, char *err, size_t errlen)
 
 /* The host's IPv4 addresses into xdp_local4: frames to them are the
  * kernel's.  Called at start and once a second (addresses come and go). */
+/* Is a (network order) one of pool4's addresses (type = nat64)? */
+static int is_pool4(const struct cfg_gw *cfg, uint32_t a)
+{
+	const struct pool4_cfg *p = &cfg->nat64.pool4;
+	for (unsigned i = 0; cfg->dp.mode == DP_NAT64 && i < p->n; i++)
+		if (htonl(p->r[i].addr) == a)
+			return 1;
+	return 0;
+}
+
 static void local4_refresh(struct xdp_mode *xm)
 {
 	uint32_t now[LOCAL4_MAX];
@@ -137,7 +152,11 @@ static void local4_refresh(struct xdp_mode *xm)
 	for (struct ifaddrs *a = ifa; a && n < LOCAL4_MAX; a = a->ifa_next) {
 		if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET)
 			continue;
-		now[n++] = ((struct sockaddr_in *)a->ifa_addr)->sin_addr.s_addr;
+		uint32_t ad =
+		    ((struct sockaddr_in *)a->ifa_addr)->sin_addr.s_addr;
+		if (is_pool4(xm->cfg, ad))
+			continue; /* the host has them for ARP; they are ours */
+		now[n++] = ad;
 	}
 	freeifaddrs(ifa);
 	for (unsigned i = 0; i < n; i++)
@@ -291,6 +310,14 @@ static struct xlat_xdp *load_prog(struct xdp_mode *xm, const struct cfg_gw *cfg,
 	if (getrandom(&x->id_seed, sizeof(x->id_seed), 0) < 0)
 		x->id_seed = (uint16_t)time(NULL);
 	((struct xdp_fwd_cfg *)&skel->rodata->xdp_fwd)->kernel = 1;
+	if (cfg->dp.mode == DP_NAT64) {
+		xdp_nat64_cfg_fill(x, cfg);
+		if ((r = xdp_nat64_size_maps(skel, cfg))) {
+			snprintf(err, errlen, "xdp: sizing the state maps: %s",
+				 strerror(-r));
+			goto fail;
+		}
+	}
 	if ((r = xlat_xdp__load(skel))) {
 		snprintf(err, errlen,
 			 "xdp: loading the program: %s (the kernel log has "
@@ -395,6 +422,22 @@ static int install_routes(struct xdp_mode *xm, const struct cfg_gw *cfg,
 		fprintf(stderr, "gate64d: netlink: %s\n", err);
 		r = 0;
 	}
+	/* pool4's addresses on the IPv4 side: the kernel answers ARP */
+	const struct pool4_cfg *p = &cfg->nat64.pool4;
+	for (unsigned i = 0; !r && cfg->dp.mode == DP_NAT64 && i < p->n; i++) {
+		unsigned j = 0;
+		while (j < i && p->r[j].addr != p->r[i].addr)
+			j++;
+		if (j < i)
+			continue; /* one address, several protocols */
+		uint32_t a = htonl(p->r[i].addr);
+		r = gnl_addr_add(xm->gnl, cfg->xdp.ifname[xm->nif - 1], AF_INET,
+				 &a, 32, err, errlen);
+		if (r == GNL_FOUND) {
+			fprintf(stderr, "gate64d: netlink: %s\n", err);
+			r = 0;
+		}
+	}
 	xm->gnl_at = time(NULL);
 	return r;
 }
@@ -431,12 +474,24 @@ int xdp_mode_start(struct xdp_mode **xmp, const struct cfg_gw *cfg, char *err,
 	    cfg->xdp.generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
 
 	xm->lock_fd = -1;
+	xm->cfg = cfg;
 	if ((r = pin_dir_open(xm, cfg, err, errlen)))
 		goto fail;
 	xm->skel = load_prog(xm, cfg, &r, err, errlen);
 	if (!xm->skel)
 		goto fail;
 	xm->pinned = 1;
+	if (cfg->dp.mode == DP_NAT64 &&
+	    ((r = xdp_nat64_init(&xm->nat, cfg)) ||
+	     (r = xdp_nat64_static(xm->skel, cfg, err, errlen))))
+		goto fail;
+	if (cfg->dp.mode == DP_NAT64 && cfg->maplog[0] &&
+	    !(xm->maplog = fopen(cfg->maplog, "a"))) {
+		r = -errno;
+		snprintf(err, errlen, "[nat64] mapping-log = %s: %s",
+			 cfg->maplog, strerror(errno));
+		goto fail;
+	}
 	local4_refresh(xm);
 	r = open_rb(xm, xm->skel);
 	xm->nl = nl_socket_alloc();
@@ -457,10 +512,34 @@ fail:
 	return r < 0 ? r : -EINVAL;
 }
 
+void xdp_mode_state_counts(const struct xdp_mode *xm, unsigned long long *bib,
+			   unsigned long long *sess)
+{
+	struct xdp_nat64_counts c;
+	*bib = *sess = 0;
+	if (!xm->nat)
+		return;
+	xdp_nat64_counts(xm->nat, &c);
+	for (int p = 0; p < NAT64_NPROTO; p++) {
+		*bib += c.bib[p];
+		*sess += c.sessions[p];
+	}
+}
+
 int xdp_mode_reprogram(struct xdp_mode *xm, const struct cfg_gw *cfg, char *err,
 		       size_t errlen)
 {
 	int r = 0;
+	const struct pool4_cfg *a = &xm->cfg->nat64.pool4,
+			       *b = &cfg->nat64.pool4;
+	if (cfg->dp.mode == DP_NAT64 &&
+	    (a->n != b->n || memcmp(a->r, b->r, a->n * sizeof(*a->r)))) {
+		snprintf(err, errlen,
+			 "[pool4] address: in mode = xdp pool4 changes need a "
+			 "restart (its addresses, the program's ranges): "
+			 "restart gate64d with --keep-state");
+		return -EINVAL;
+	}
 	struct xlat_xdp *skel = load_prog(xm, cfg, &r, err, errlen);
 	if (!skel)
 		return r;
@@ -486,6 +565,9 @@ int xdp_mode_reprogram(struct xdp_mode *xm, const struct cfg_gw *cfg, char *err,
 	}
 	xlat_xdp__destroy(xm->skel);
 	xm->skel = skel;
+	xm->cfg = cfg; /* the timeouts the sweep applies, and what it lists */
+	if (xm->nat)
+		xdp_nat64_set_cfg(xm->nat, cfg);
 	return r;
 }
 
@@ -510,6 +592,24 @@ static void on_gnl_event(void *arg, const struct gnl_event *ev)
 	}
 }
 
+/* The program's clock: bpf_ktime_get_ns() is CLOCK_MONOTONIC. */
+static uint32_t mono_sec(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint32_t)ts.tv_sec;
+}
+
+int xdp_mode_dump(struct xdp_mode *xm, int sess, uint32_t start,
+		  struct dp_dump_entry *out, uint32_t max, uint32_t *n,
+		  uint32_t *next)
+{
+	if (!xm->nat)
+		return -ENOENT;
+	return xdp_nat64_dump(xm->skel, xm->cfg, sess, mono_sec(), start, out,
+			      max, n, next);
+}
+
 void xdp_mode_poll(struct xdp_mode *xm)
 {
 	if (!xm)
@@ -519,6 +619,14 @@ void xdp_mode_poll(struct xdp_mode *xm)
 	time_t now = time(NULL);
 	if (now != xm->local4_at)
 		local4_refresh(xm);
+	if (xm->nat) {
+		xdp_nat64_log_drain(xm->nat, xm->skel, xm->maplog);
+		if (now != xm->sweep_at) { /* RFC 6146 lifetimes */
+			xm->sweep_at = now;
+			xdp_nat64_sweep(xm->nat, xm->skel, mono_sec(),
+					xm->maplog);
+		}
+	}
 	if (now - xm->gnl_at >= 10) { /* what no event told: compare */
 		xm->gnl_at = now;
 		gnl_check(xm->gnl, on_gnl_event, xm);
@@ -560,6 +668,27 @@ void xdp_mode_counters(const struct xdp_mode *xm, xdp_counter_fn fn, void *arg)
 		fn(arg, fwd_name[i], sum(ffd, i), fwd_why[i]);
 	fn(arg, "neighbour-requests", xm->neigh_asked,
 	   "next hops gate64d asked the kernel to resolve");
+	if (xm->nat) {
+		static const char *const pn[NAT64_NPROTO] = {"tcp", "udp",
+							     "icmp"};
+		struct xdp_nat64_counts c;
+		char name[64];
+		xdp_nat64_counts(xm->nat, &c);
+		for (int p = 0; p < NAT64_NPROTO; p++) {
+			snprintf(name, sizeof(name), "xdp-sessions-%s", pn[p]);
+			fn(arg, name, c.sessions[p],
+			   "NAT64 sessions in the XDP maps (as of the last "
+			   "sweep)");
+			snprintf(name, sizeof(name), "xdp-bib-%s", pn[p]);
+			fn(arg, name, c.bib[p],
+			   "NAT64 BIB entries in the XDP maps (as of the last "
+			   "sweep)");
+		}
+		fn(arg, "xdp-sessions-expired", c.expired_sessions,
+		   "sessions the sweep ended (RFC 6146 lifetimes)");
+		fn(arg, "xdp-bib-expired", c.expired_bib,
+		   "BIB entries the sweep ended (no session left)");
+	}
 	for (uint32_t i = 1; i < XLAT_R_MAX; i++) {
 		unsigned long long v = sum(cfd, i);
 		if (v)
@@ -609,6 +738,11 @@ void xdp_mode_stop(struct xdp_mode *xm, int keep)
 		if (gnl_close(xm->gnl, keep, err, sizeof(err)))
 			fprintf(stderr, "gate64d: netlink: %s\n", err);
 	}
+	if (xm->nat && xm->skel)
+		xdp_nat64_log_drain(xm->nat, xm->skel, xm->maplog);
+	xdp_nat64_fini(xm->nat);
+	if (xm->maplog)
+		fclose(xm->maplog);
 	ring_buffer__free(xm->rb);
 	if (xm->nl)
 		nl_socket_free(xm->nl);

@@ -29,12 +29,21 @@
 #include <stdio.h>
 
 #include "control/cfg_gw.h"
+#include "dataplane/dpdk/dp.h" /* struct dp_dump_entry (plain C) */
 
 struct xdp_mode;
 
 /* Load and attach; 0 or -errno with err saying what and how to fix. */
 int xdp_mode_start(struct xdp_mode **xm, const struct cfg_gw *cfg, char *err,
 		   size_t errlen);
+/* type = nat64: a page of the sessions (sess = 1) or the BIB, as
+ * xdp_nat64_dump gives it; -ENOENT with type = siit. */
+int xdp_mode_dump(struct xdp_mode *xm, int sess, uint32_t start,
+		  struct dp_dump_entry *out, uint32_t max, uint32_t *n,
+		  uint32_t *next);
+/* type = nat64: BIB entries and sessions as of the last sweep. */
+void xdp_mode_state_counts(const struct xdp_mode *xm, unsigned long long *bib,
+			   unsigned long long *sess);
 /* Reload: a program built for cfg (the same interfaces, attach mode,
  * pin-dir and pool6: the caller checks) replaces the running one on every
  * link at once (bpf_link_update), with the same pinned maps; on an error

@@ -12,8 +12,10 @@
  * verifier wants every read checked against the frame's end where the
  * host code relies on the length checks before it: XLAT_SHORT is that
  * check on BPF and nothing on the host, each placed where a frame shorter
- * than it is one the length checks refuse too.  IPv4 -> IPv6 is a check
- * half and a write half, because XDP must grow the frame in between.
+ * than it is one the length checks refuse too.  Each direction is a check
+ * half and a write half: XDP must grow the frame between them (IPv4 ->
+ * IPv6), and creates NAT64 state between them only for a packet it will
+ * translate (IPv6 -> IPv4 too); fast_6to4() is both halves in one.
  *
  * Contract: static inline, no state but ctx->ip4_id (the IPv4 ID, as the
  * core takes it); p is the IP header, end the end of the bytes present;
@@ -103,34 +105,61 @@ XLAT_INLINE void fast_set_port(uint8_t proto, uint8_t *l4, const uint8_t *end,
 #endif
 }
 
-/* IPv6 -> IPv4 in place: the IPv4 header is written at p + 20.  Returns
- * the IPv4 total length, or 0 with nothing written. */
-XLAT_INLINE uint32_t fast_6to4(struct xlat_ctx *ctx, uint8_t *p,
-			       const uint8_t *end, const struct xlat_map *m)
+/* What fast_6to4_check read from the IPv6 header, for the write half. */
+struct fast_64 {
+	uint32_t s4, d4; /* stateless: the IPv4 images of the addresses */
+	uint32_t l4len;
+};
+
+/* IPv6 -> IPv4, the checks: 1 and *f when the fast path translates the
+ * IPv6 packet at p; nothing is written.  With m, only whether it is NULL
+ * matters here (stateful: the addresses are the mapping's), so a caller
+ * may check before it has the mapping (the XDP program does, before it
+ * creates state). */
+XLAT_INLINE int fast_6to4_check(const struct xlat_ctx *ctx, const uint8_t *p,
+				const uint8_t *end, const struct xlat_map *m,
+				struct fast_64 *f)
 {
 	const struct xlat_cfg *cfg = ctx->cfg;
 	const struct rfc6052_pfx *pf = &ctx->pool6;
 	const struct xlat_ip6 *ip = (const struct xlat_ip6 *)p;
-	uint32_t s4, d4;
 
 	if (XLAT_SHORT(p, XLAT_IP6_HLEN, end) ||
 	    (uint32_t)(end - p) < XLAT_IP6_HLEN || (p[0] >> 4) != 6)
 		return 0;
 	uint32_t l4len = xlat_ntohs(ip->plen);
 	uint8_t proto = ip->nexthdr;
-	uint8_t *l4 = p + XLAT_IP6_HLEN;
+	const uint8_t *l4 = p + XLAT_IP6_HLEN;
 	if (XLAT_IP6_HLEN + l4len > (uint32_t)(end - p) || ip->hlim <= 1 ||
 	    XLAT_IP4_HLEN + l4len > cfg->ipv4_mtu ||
 	    !fast_l4_ok(proto, l4, end, l4len, 1))
 		return 0;
-	if (m) {
-		s4 = m->s4;
-		d4 = m->d4;
-	} else if (rfc6052_pfx96_extract(pf, ip->daddr, &d4) ||
-		   rfc6052_pfx96_extract(pf, ip->saddr, &s4) ||
-		   ip4_check(d4, pf->wkp) || ip4_check(s4, pf->wkp)) {
+	if (!m && (rfc6052_pfx96_extract(pf, ip->daddr, &f->d4) ||
+		   rfc6052_pfx96_extract(pf, ip->saddr, &f->s4) ||
+		   ip4_check(f->d4, pf->wkp) || ip4_check(f->s4, pf->wkp)))
 		return 0;
-	}
+	f->l4len = l4len;
+	return 1;
+}
+
+/* IPv6 -> IPv4, the writes, in place: the IPv4 header is written at
+ * p + 20.  Returns the IPv4 total length (0 only on BPF, for a frame
+ * shorter than the check saw: cannot happen). */
+XLAT_INLINE uint32_t fast_6to4_write(struct xlat_ctx *ctx, uint8_t *p,
+				     const uint8_t *end,
+				     const struct fast_64 *f,
+				     const struct xlat_map *m)
+{
+	const struct xlat_cfg *cfg = ctx->cfg;
+	const struct rfc6052_pfx *pf = &ctx->pool6;
+	const struct xlat_ip6 *ip = (const struct xlat_ip6 *)p;
+
+	if (XLAT_SHORT(p, XLAT_IP6_HLEN, end))
+		return 0;
+	uint32_t l4len = f->l4len;
+	uint8_t proto = ip->nexthdr;
+	uint8_t *l4 = p + XLAT_IP6_HLEN;
+	uint32_t s4 = m ? m->s4 : f->s4, d4 = m ? m->d4 : f->d4;
 
 	/* Address sums for the checksum updates.  Stateless, under a /96 an
 	 * IPv6 address sums to the prefix's sum plus its IPv4 address's, and
@@ -153,6 +182,18 @@ XLAT_INLINE uint32_t fast_6to4(struct xlat_ctx *ctx, uint8_t *p,
 		fast_set_port(p4, l4, end, l4len, l4_port_off(p4, 0), m->port);
 	ip4_hdr_build(ctx, l4 - XLAT_IP4_HLEN, tos, tot4, ttl, p4, s4, d4);
 	return tot4;
+}
+
+/* IPv6 -> IPv4 in place, both halves.  Returns the IPv4 total length, or
+ * 0 with nothing written. */
+XLAT_INLINE uint32_t fast_6to4(struct xlat_ctx *ctx, uint8_t *p,
+			       const uint8_t *end, const struct xlat_map *m)
+{
+	struct fast_64 f;
+
+	if (!fast_6to4_check(ctx, p, end, m, &f))
+		return 0;
+	return fast_6to4_write(ctx, p, end, &f, m);
 }
 
 /* What fast_4to6_check read from the IPv4 header, for the write half. */

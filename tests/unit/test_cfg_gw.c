@@ -80,6 +80,10 @@ static void assert_v6(const uint8_t *got, const char *s)
 #define SIIT	 "[translator]\ntype = siit\n" PORTS
 #define XDP_SIIT "[gate64]\nmode = xdp\n[translator]\ntype = siit\n"
 #define XDP_IF	 "[xdp]\ninterfaces = gw6, gw4\n"
+/* pool4 ports outside the default ip_local_port_range (32768-60999) */
+#define XDP_NAT64                                              \
+	"[gate64]\nmode = xdp\n[pool4]\naddress = 192.0.2.1\n" \
+	"tcp-ports = 61000-65535\nudp-ports = 61000-65535\n"
 
 /* ---- good files ---- */
 
@@ -493,11 +497,13 @@ static const struct bad bads[] = {
     {XDP_SIIT,
      "[xdp] interfaces = (missing): the interfaces to attach to: the IPv6 "
      "side, then the IPv4 side (gw6, gw4), or one name for one-arm"},
-    {"[gate64]\nmode = xdp\n" POOL4 XDP_IF,
-     "[translator] type = nat64 (the default): mode = xdp translates type = "
-     "siit in "
-     "this version (stateful NAT64 in XDP is not built yet): use mode = "
-     "dpdk for nat64"},
+    {XDP_NAT64 "block-size = 64\n" XDP_IF,
+     "[pool4] block-size = 64: port blocks (RFC 7422) are not built in "
+     "XDP: remove it, or use mode = dpdk"},
+    {XDP_NAT64 "[nat64]\nsessions-per-subscriber = 10\n" XDP_IF,
+     "[nat64] sessions-per-subscriber = 10: not enforced in XDP "
+     "(subscriber limits and held SYNs are the DPDK workers'): remove "
+     "it, or use mode = dpdk"},
     {XDP_SIIT "[xdp]\ninterfaces = a, b, c\n",
      "[xdp] interfaces = a, b, c: at most two: the IPv6 side, then the "
      "IPv4 side"},
