@@ -251,10 +251,12 @@ static int run_xdp(const char *file, struct cfg_gw *cfg, struct cfg_dns64 *dcfg,
 	unblock_signals();
 	if (cfg->pidfile[0])
 		write_pidfile(cfg->pidfile);
-	printf("gate64d: ready: xdp on %s%s%s (%s), siit%s%s\n",
+	printf("gate64d: ready: xdp on %s%s%s (%s), %s%s%s\n",
 	       cfg->xdp.ifname[0], cfg->xdp.nif > 1 ? ", " : "",
 	       cfg->xdp.nif > 1 ? cfg->xdp.ifname[1] : "",
-	       cfg->xdp.generic ? "generic" : "native", dns ? ", dns64" : "",
+	       cfg->xdp.generic ? "generic" : "native",
+	       cfg->dp.mode == DP_NAT64 ? "nat64" : "siit",
+	       dns ? ", dns64" : "",
 	       xdp_mode_adopted(xm) ? ", adopted the running program and its "
 				      "state"
 				    : "");

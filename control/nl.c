@@ -1148,6 +1148,12 @@ int gnl_close(struct gnl *n, int keep, char *err, size_t errlen)
 	return first;
 }
 
+void gnl_adopt_last(struct gnl *n)
+{
+	if (n->nobj)
+		n->obj[n->nobj - 1].ours = 1;
+}
+
 void gnl_counts(const struct gnl *n, unsigned *ours, unsigned *found)
 {
 	*ours = *found = 0;

@@ -128,6 +128,10 @@ int gnl_restore(struct gnl *n, char *err, size_t errlen);
  * err filled (every removal is still tried). */
 int gnl_close(struct gnl *n, int keep, char *err, size_t errlen);
 
+/* The object the last add found (GNL_FOUND) is ours after all: one an
+ * earlier run of this program left on purpose (gate64d --keep-state), to
+ * be removed at close like the ones it creates. */
+void gnl_adopt_last(struct gnl *n);
 /* Counts of the recorded objects, for status output and tests. */
 void gnl_counts(const struct gnl *n, unsigned *ours, unsigned *found);
 

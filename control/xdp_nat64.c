@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -203,15 +204,16 @@ static uint64_t now_ms(void)
 }
 
 /* One BIB event in the mapping log's own format (nat64_log.h). */
-static void log_bib(FILE *log, int create, uint8_t proto, const uint8_t *src6,
-		    uint16_t sport6, uint32_t addr4, uint16_t port4)
+static void log_bib(FILE *log, uint64_t t_ms, int create, uint8_t proto,
+		    const uint8_t *src6, uint16_t sport6, uint32_t addr4,
+		    uint16_t port4)
 {
 	struct nat64_log_event e;
 	char line[256];
 	if (!log)
 		return;
 	memset(&e, 0, sizeof(e));
-	e.time_ms = now_ms();
+	e.time_ms = t_ms;
 	e.event = create ? NAT64_EV_BIB_CREATE : NAT64_EV_BIB_DELETE;
 	e.proto = proto;
 	e.sub_len = 128;
@@ -227,9 +229,19 @@ static int on_bib_event(void *ctx, void *data, size_t len)
 {
 	struct xdp_nat64 *s = ctx;
 	const struct xdp_bib_event *ev = data;
-	if (len >= sizeof(*ev))
-		log_bib(s->log, ev->created, ev->proto, ev->src6, ev->sport6,
-			ev->addr4, ev->port4);
+	if (len < sizeof(*ev))
+		return 0;
+	/* when: the CLOCK_MONOTONIC second the program made the entry; the
+	 * log wants UTC: the start of that second, never after the fact
+	 * (a lookup at the time of a packet must find the entry) */
+	struct timespec m;
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	uint64_t mono_ms =
+	    (uint64_t)m.tv_sec * 1000 + (uint64_t)m.tv_nsec / 1000000;
+	uint64_t ago = mono_ms - (uint64_t)ev->when * 1000;
+	uint64_t now = now_ms();
+	log_bib(s->log, ago < now ? now - ago : now, ev->created, ev->proto,
+		ev->src6, ev->sport6, ev->addr4, ev->port4);
 	return 0;
 }
 
@@ -404,7 +416,7 @@ static int sweep_bib(void *arg, const void *k, const void *v)
 	bpf_map_delete_elem(c->fd6, k6);
 	bpf_map_delete_elem(c->fd4, &k4);
 	c->s->c.expired_bib++;
-	log_bib(c->log, 0, k6->proto, k6->src6, k6->sport6, v6->addr4,
+	log_bib(c->log, now_ms(), 0, k6->proto, k6->src6, k6->sport6, v6->addr4,
 		v6->port4);
 	return 0;
 }

@@ -63,18 +63,20 @@ def test_demo_interrupted_cleans_up():
 
 
 def test_demo_xdp_runs_to_the_end():
-    """make demo MODE=xdp: the same name and page through stateless SIIT
-    in the XDP program, the counters, a --keep-state restart during which
-    the page is still served, nothing left (no namespace, process, pin or
-    BPF file system)."""
+    """make demo MODE=xdp: the same name and page through NAT64 done by the
+    XDP program, the session from its maps, the mapping-log line naming
+    the client, a --keep-state restart during which the page is still
+    served; nothing left (no namespace, process, pin, BPF file system)."""
     r = subprocess.run([L.PYTHON, DEMO, "--mode", "xdp"],
                        capture_output=True, text=True, timeout=300)
     out = r.stdout
     assert r.returncode == 0, out + r.stderr
-    for text in ("xdp mode: stateless SIIT",
+    for text in ("xdp mode: NAT64 in the XDP program",
                  "IN\tAAAA\t2001:db8:46::c633:6402",
-                 "192.0.2.2 - - ", "mode xdp", "xdp-redirect ",
-                 "(no gate64d running)",
+                 "192.0.2.1:", "198.51.100.2:80", "xdp-redirect ",
+                 "xdp-sessions-created ",
+                 "NAT64_BIB_CREATE proto=tcp src=[2001:db8:1::2]:",
+                 "(gate64d stopped; the XDP program and its maps stay)",
                  "adopted the running program and its state",
                  "demo: done"):
         assert text in out, "missing %r in:\n%s" % (text, out)

@@ -40,6 +40,8 @@ CLIENT_PAGE = "gate64 xdp nat64 lab: the client's own server\n"
 HTTP_PORT = 8080
 UDP_PORT = 7007
 STATIC_PORT = 61080  # the client's web server, published as pool4:61080
+BIG_PORT = 8081
+BIG = 40 * 1024 * 1024  # 40 MiB at 4 MB/s: 10 s, across a restart
 
 UDP_ECHO = r"""
 import socket, sys
@@ -85,11 +87,11 @@ def conf_text(lab, extra=""):
                lab.gw4, lab.bpffs(), extra))
 
 
-def start(lab, text=None, wait=True):
+def start(lab, text=None, wait=True, args=()):
     path = os.path.join(lab.tmpdir, "nat64-%d.conf" % len(lab.procs))
     with open(path, "w") as f:
         f.write(text if text is not None else conf_text(lab))
-    proc = lab.popen("gw", [GATE64D, "-c", path],
+    proc = lab.popen("gw", [GATE64D] + list(args) + ["-c", path],
                      log="gate64d-nat64-%d.log" % len(lab.procs))
     if wait:
         def ready():
@@ -131,6 +133,16 @@ def lab():
             lb._offloads_off(ns, d)
             lb.run(ns, ["ethtool", "-K", d, "gro", "on"], check=True)
         lb.start_http("server", "0.0.0.0", HTTP_PORT, PAGE)
+        # a big file for the transfer across a restart
+        big = os.path.join(lb.tmpdir, "www-big")
+        os.mkdir(big)
+        with open(os.path.join(big, "big.bin"), "wb") as f:
+            f.write(os.urandom(BIG))
+        lb.popen("server", [L.PYTHON, "-m", "http.server", "--bind",
+                            "0.0.0.0", str(BIG_PORT), "--directory", big],
+                 log="http-big.log")
+        L.wait_for(lambda: lb.listening("server", BIG_PORT), 10,
+                   what="http.server for big.bin")
         lb.start_http("client", L.CLIENT6, STATIC_PORT, CLIENT_PAGE)
         lb.popen("server", [L.PYTHON, "-c", UDP_ECHO, str(UDP_PORT)],
                  log="udp-echo.log")
@@ -290,3 +302,43 @@ def test_sigterm_removes_everything(lab, gw):
     assert L.POOL4 not in addrs4(lab)
     assert not os.path.exists(os.path.join(lab.bpffs(), "pins"))
     assert (lab.link("gw", lab.gw6).get("xdp") or {}).get("prog") is None
+
+
+def test_restart_keeps_nat64_flows(lab):
+    """Issue 5, state: gate64d --keep-state stopped in the middle of a long
+    TCP transfer through NAT64 and started again: the program and its
+    BIB and session maps (pinned) kept translating, the new gate64d adopts
+    them, the transfer completes, every byte; a clean stop then removes
+    everything."""
+    proc = start(lab, args=["--keep-state"])
+    url = "http://[%s]:%d/big.bin" % (L.nat64(L.SERVER4, POOL6), BIG_PORT)
+    out = os.path.join(lab.tmpdir, "big.out")
+    dl = lab.popen("client", ["curl", "-6", "-sS", "--limit-rate", "4M",
+                              "--max-time", "60", "-o", out, url],
+                   log="curl-big.log")
+    try:
+        L.wait_for(lambda: os.path.exists(out) and
+                   os.path.getsize(out) > 2 * 1024 * 1024, 15,
+                   what="the transfer under way")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(10) == 0, lab.log_text(proc)
+        assert L.POOL4 in addrs4(lab)  # kept, with the program
+        size = os.path.getsize(out)
+        L.wait_for(lambda: os.path.getsize(out) > size, 5,
+                   what="progress of the transfer without gate64d")
+        assert dl.poll() is None, "finished before the restart"
+        proc2 = start(lab)
+        assert "adopted the running program" in lab.log_text(proc2)
+        assert dl.wait(60) == 0, lab.log_text(dl)
+        assert os.path.getsize(out) == BIG
+        r = ctl(lab, "session", "list")
+        assert ":%d" % BIG_PORT in r.stdout, r.stdout
+        proc2.send_signal(signal.SIGTERM)
+        assert proc2.wait(10) == 0
+        assert L.POOL4 not in addrs4(lab)
+        assert not os.path.exists(os.path.join(lab.bpffs(), "pins"))
+    finally:
+        for p in lab.procs:
+            if p.poll() is None and GATE64D in " ".join(p.args):
+                lab.stop(p)
+        subprocess.run(["rm", "-rf", os.path.join(lab.bpffs(), "pins")])
