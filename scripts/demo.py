@@ -80,6 +80,23 @@ def ctl(lab, *args):
     return r.stdout
 
 
+def show_mapping(lab):
+    """The pool4 address and port of the first TCP session, and what the
+    mapping log says of them now (it may take a moment to be written)."""
+    rows = [ln.split() for ln in ctl(lab, "session", "list")
+            .splitlines()[1:] if ln.startswith("tcp")]
+    addr, port = rows[0][2].rsplit(":", 1)
+    deadline = time.time() + 5
+    while True:
+        out = ctl(lab, "log", "lookup", addr, port, "tcp",
+                  str(int(time.time())))
+        if "NAT64_BIB_CREATE" in out or time.time() > deadline:
+            break
+        time.sleep(0.1)
+    show("gate64ctl log lookup %s %s tcp now" % (addr, port), out)
+    return addr, port
+
+
 def demo(mode):
     with L.Lab(mode="gate64") as lab:
         step(1, "The lab: an IPv6-only client, the gateway, an IPv4-only "
@@ -139,17 +156,7 @@ def demo(mode):
 
         step(7, "The mapping log ties the IPv4 side back to the client "
              "(RFC 6888)")
-        rows = [ln.split() for ln in ctl(lab, "session", "list")
-                .splitlines()[1:] if ln.startswith("tcp")]
-        addr, port = rows[0][2].rsplit(":", 1)
-        deadline = time.time() + 5
-        while True:
-            out = ctl(lab, "log", "lookup", addr, port, "tcp",
-                      str(int(time.time())))
-            if "NAT64_BIB_CREATE" in out or time.time() > deadline:
-                break
-            time.sleep(0.1)
-        show("gate64ctl log lookup %s %s tcp now" % (addr, port), out)
+        addr, port = show_mapping(lab)
         print("\nThe portal saw the connection from %s:%s; the log says "
               "which IPv6 client that was." % (addr, port))
 
@@ -246,17 +253,7 @@ def demo_xdp():
 
         step(6, "The mapping log ties the IPv4 side back to the client "
              "(RFC 6888)")
-        rows = [ln.split() for ln in ctl(lab, "session", "list")
-                .splitlines()[1:] if ln.startswith("tcp")]
-        addr, port = rows[0][2].rsplit(":", 1)
-        deadline = time.time() + 5
-        while True:
-            out = ctl(lab, "log", "lookup", addr, port, "tcp",
-                      str(int(time.time())))
-            if "NAT64_BIB_CREATE" in out or time.time() > deadline:
-                break
-            time.sleep(0.1)
-        show("gate64ctl log lookup %s %s tcp now" % (addr, port), out)
+        addr, port = show_mapping(lab)
 
         step(7, "gate64d restarts with --keep-state: the program and its "
              "state keep serving meanwhile")

@@ -546,6 +546,19 @@ class Lab:
         wait_for(ready, timeout, what="gate64d: ready")
         return proc
 
+    def start_big_file(self, ns, port, size):
+        """An HTTP server in ns on port serving /big.bin, size random
+        bytes (a long transfer); returns once it listens."""
+        d = tempfile.mkdtemp(prefix="big-", dir=self.tmpdir)
+        with open(os.path.join(d, "big.bin"), "wb") as f:
+            f.write(os.urandom(size))
+        proc = self.popen(ns, [PYTHON, "-m", "http.server", "--bind",
+                               "0.0.0.0", str(port), "--directory", d],
+                          log="http-big-%d.log" % port)
+        wait_for(lambda: self.listening(ns, port), 10,
+                 what="http.server for big.bin on port %d" % port)
+        return proc
+
     # --- gate64d mode = xdp on the "tayga" topology -----------------------
 
     def bpffs(self):

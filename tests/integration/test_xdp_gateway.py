@@ -113,13 +113,7 @@ def lab():
         lb.prepare_xdp(CLIENT_SIIT6)
         lb.start_http("server", "0.0.0.0", HTTP_PORT, PAGE)
         # a big file for the transfer across a restart
-        with open(os.path.join(lb.tmpdir, "big.bin"), "wb") as f:
-            f.write(os.urandom(BIG))
-        lb.popen("server", [L.PYTHON, "-m", "http.server", "--bind",
-                            "0.0.0.0", str(BIG_PORT), "--directory",
-                            lb.tmpdir], log="http-big.log")
-        L.wait_for(lambda: lb.listening("server", BIG_PORT), 10,
-                   what="http.server for big.bin")
+        lb.start_big_file("server", BIG_PORT, BIG)
         yield lb
 
 

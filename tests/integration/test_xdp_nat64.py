@@ -134,15 +134,7 @@ def lab():
             lb.run(ns, ["ethtool", "-K", d, "gro", "on"], check=True)
         lb.start_http("server", "0.0.0.0", HTTP_PORT, PAGE)
         # a big file for the transfer across a restart
-        big = os.path.join(lb.tmpdir, "www-big")
-        os.mkdir(big)
-        with open(os.path.join(big, "big.bin"), "wb") as f:
-            f.write(os.urandom(BIG))
-        lb.popen("server", [L.PYTHON, "-m", "http.server", "--bind",
-                            "0.0.0.0", str(BIG_PORT), "--directory", big],
-                 log="http-big.log")
-        L.wait_for(lambda: lb.listening("server", BIG_PORT), 10,
-                   what="http.server for big.bin")
+        lb.start_big_file("server", BIG_PORT, BIG)
         lb.start_http("client", L.CLIENT6, STATIC_PORT, CLIENT_PAGE)
         lb.popen("server", [L.PYTHON, "-c", UDP_ECHO, str(UDP_PORT)],
                  log="udp-echo.log")
