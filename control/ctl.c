@@ -407,8 +407,14 @@ static void cmd_pool4(struct ctl *c, FILE *out, int json)
 		return;
 	}
 	/* the ranges in use: pool4 add|del change them */
-	const struct pool4_cfg *pc = &dp_nat64_cfg(c->dp)->pool4;
-	for (unsigned w = 0; w < dp_nworkers(c->dp); w++) {
+	const struct pool4_cfg *pc =
+	    c->xm ? &c->cfg->nat64.pool4 : &dp_nat64_cfg(c->dp)->pool4;
+	if (c->xm) { /* mode = xdp: one engine, its maps swept each second */
+		xdp_mode_pool4_used(c->xm, used, pc->n);
+		for (unsigned i = 0; i < pc->n; i++)
+			total[i] = pc->r[i].max - pc->r[i].min + 1u;
+	}
+	for (unsigned w = 0; !c->xm && w < dp_nworkers(c->dp); w++) {
 		uint32_t n, next;
 		if (dp_dump_request(c->dp, w, DP_DUMP_POOL4, 0, page[w],
 				    POOL4_MAX_RANGES) ||
@@ -782,6 +788,8 @@ static int serve_xdp(struct ctl *c, FILE *out, int fd, const struct ctl_req *r)
 		list_xdp(c, out, r);
 	} else if (r->cmd == CTL_CMD_LOG_LOOKUP) {
 		cmd_log_lookup(c, out, r);
+	} else if (r->cmd == CTL_CMD_POOL4_LIST) {
+		cmd_pool4(c, out, r->json);
 	} else if (r->cmd == CTL_CMD_RELOAD && c->rl) {
 		if (writer(out, fd))
 			cmd_change(c, out, r);

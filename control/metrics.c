@@ -99,12 +99,27 @@ static void xdp_metric(void *f, const char *name, unsigned long long v,
 	fprintf(f, "gate64_xdp_total{counter=\"%s\"} %llu\n", name, v);
 }
 
-/* mode = xdp: every counter of the program, one family. */
-static void metrics_write_xdp(struct xdp_mode *xm, FILE *f)
+static void pool4_families(const struct pool4_cfg *pc, const uint64_t *used,
+			   const uint64_t *total, const uint64_t *blocks,
+			   FILE *f);
+
+/* mode = xdp: every counter of the program, one family; with NAT64 the
+ * pool4 families as in mode = dpdk (from the maps, as of the last
+ * sweep). */
+static void metrics_write_xdp(struct xdp_mode *xm, const struct cfg_gw *cfg,
+			      FILE *f)
 {
 	family(f, "gate64_xdp", "counter",
 	       "the XDP program's counters (gate64ctl stats explains each)");
 	xdp_mode_counters(xm, xdp_metric, f);
+	const struct pool4_cfg *pc = &cfg->nat64.pool4;
+	uint64_t used[POOL4_MAX_RANGES] = {0}, total[POOL4_MAX_RANGES] = {0};
+	uint64_t blocks[POOL4_MAX_RANGES] = {0};
+	if (xdp_mode_pool4_used(xm, used, pc->n))
+		return;
+	for (unsigned i = 0; i < pc->n; i++)
+		total[i] = pc->r[i].max - pc->r[i].min + 1u;
+	pool4_families(pc, used, total, blocks, f);
 }
 
 #define SUBS_PAGE 128
@@ -156,27 +171,12 @@ int metrics_subscribers(struct dp *dp, uint64_t *nsubs, uint64_t *over)
 	return 0;
 }
 
-/* Each worker counts its own slices (asked like gate64ctl pool4 list);
- * a worker that does not answer leaves the family out of this scrape.
- * The ranges are those in use (pool4 may change at run time). */
-static void pool4_metrics(struct dp *dp, FILE *f)
+/* The pool4 families: ports in use and configured per address and
+ * protocol, blocks held (port-block mode). */
+static void pool4_families(const struct pool4_cfg *pc, const uint64_t *used,
+			   const uint64_t *total, const uint64_t *blocks,
+			   FILE *f)
 {
-	static struct dp_dump_entry pg[DP_WORKERS_MAX][POOL4_MAX_RANGES];
-	const struct pool4_cfg *pc = &dp_nat64_cfg(dp)->pool4;
-	uint64_t used[POOL4_MAX_RANGES] = {0}, total[POOL4_MAX_RANGES] = {0};
-	uint64_t blocks[POOL4_MAX_RANGES] = {0};
-	for (unsigned w = 0; w < dp_nworkers(dp); w++) {
-		uint32_t n, next;
-		if (dp_dump_request(dp, w, DP_DUMP_POOL4, 0, pg[w],
-				    POOL4_MAX_RANGES) ||
-		    dp_dump_wait(dp, w, &n, &next, 1000))
-			return;
-		for (uint32_t i = 0; i < n && i < pc->n; i++) {
-			used[i] += pg[w][i].used;
-			total[i] += pg[w][i].total;
-			blocks[i] += pg[w][i].blocks;
-		}
-	}
 	static const char *const pn[NAT64_NPROTO] = {"tcp", "udp", "icmp"};
 	family(f, "gate64_pool4_ports_used", "gauge",
 	       "pool4 ports (ICMP identifiers) in use, by address and "
@@ -207,6 +207,30 @@ static void pool4_metrics(struct dp *dp, FILE *f)
 								 : blocks[i]));
 		}
 	}
+}
+
+/* Each worker counts its own slices (asked like gate64ctl pool4 list);
+ * a worker that does not answer leaves the family out of this scrape.
+ * The ranges are those in use (pool4 may change at run time). */
+static void pool4_metrics(struct dp *dp, FILE *f)
+{
+	static struct dp_dump_entry pg[DP_WORKERS_MAX][POOL4_MAX_RANGES];
+	const struct pool4_cfg *pc = &dp_nat64_cfg(dp)->pool4;
+	uint64_t used[POOL4_MAX_RANGES] = {0}, total[POOL4_MAX_RANGES] = {0};
+	uint64_t blocks[POOL4_MAX_RANGES] = {0};
+	for (unsigned w = 0; w < dp_nworkers(dp); w++) {
+		uint32_t n, next;
+		if (dp_dump_request(dp, w, DP_DUMP_POOL4, 0, pg[w],
+				    POOL4_MAX_RANGES) ||
+		    dp_dump_wait(dp, w, &n, &next, 1000))
+			return;
+		for (uint32_t i = 0; i < n && i < pc->n; i++) {
+			used[i] += pg[w][i].used;
+			total[i] += pg[w][i].total;
+			blocks[i] += pg[w][i].blocks;
+		}
+	}
+	pool4_families(pc, used, total, blocks, f);
 }
 
 void metrics_write(struct dp *dp, const struct cfg_gw *cfg,
@@ -366,7 +390,7 @@ static void serve(struct metrics *m, int fd)
 		return;
 	}
 	if (m->xm) {
-		metrics_write_xdp(m->xm, b);
+		metrics_write_xdp(m->xm, m->cfg, b);
 		dns64_metrics(m->dns, b);
 	} else {
 		metrics_write(m->dp, m->cfg, m->dns, b);

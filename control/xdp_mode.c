@@ -566,6 +566,17 @@ fail:
 	return r < 0 ? r : -EINVAL;
 }
 
+int xdp_mode_pool4_used(const struct xdp_mode *xm, uint64_t *used, unsigned n)
+{
+	struct xdp_nat64_counts c;
+	if (!xm->nat)
+		return -ENOENT;
+	xdp_nat64_counts(xm->nat, &c);
+	for (unsigned i = 0; i < n && i < POOL4_MAX_RANGES; i++)
+		used[i] = c.p4used[i];
+	return 0;
+}
+
 void xdp_mode_state_counts(const struct xdp_mode *xm, unsigned long long *bib,
 			   unsigned long long *sess)
 {

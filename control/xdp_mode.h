@@ -41,6 +41,9 @@ int xdp_mode_start(struct xdp_mode **xm, const struct cfg_gw *cfg, char *err,
 int xdp_mode_dump(struct xdp_mode *xm, int sess, uint32_t start,
 		  struct dp_dump_entry *out, uint32_t max, uint32_t *n,
 		  uint32_t *next);
+/* type = nat64: the ports in use of each pool4 range (cfg's order) as
+ * of the last sweep; 0, or -ENOENT with type = siit. */
+int xdp_mode_pool4_used(const struct xdp_mode *xm, uint64_t *used, unsigned n);
 /* type = nat64: BIB entries and sessions as of the last sweep. */
 void xdp_mode_state_counts(const struct xdp_mode *xm, unsigned long long *bib,
 			   unsigned long long *sess);

@@ -390,7 +390,23 @@ struct bib_ctx {
 	int fd6, fd4;
 	FILE *log;
 	uint64_t count[NAT64_NPROTO];
+	uint64_t p4used[POOL4_MAX_RANGES];
 };
+
+/* One more port in use in the pool4 range that holds it. */
+static void p4_count(struct bib_ctx *c, const struct xdp_bib6_key *k6,
+		     const struct xdp_bib6_val *v6)
+{
+	const struct pool4_cfg *p = &c->s->cfg->nat64.pool4;
+	uint32_t a = ntohl(v6->addr4);
+	uint16_t port = ntohs(v6->port4);
+	for (unsigned i = 0; i < p->n && i < POOL4_MAX_RANGES; i++)
+		if (p->r[i].addr == a && p->r[i].proto == k6->proto &&
+		    port >= p->r[i].min && port <= p->r[i].max) {
+			c->p4used[i]++;
+			return;
+		}
+}
 
 static int sweep_bib(void *arg, const void *k, const void *v)
 {
@@ -411,6 +427,7 @@ static int sweep_bib(void *arg, const void *k, const void *v)
 	     (int32_t)(c->now - v4.last) < BIB_GRACE)) {
 		if (k6->proto < NAT64_NPROTO)
 			c->count[k6->proto]++;
+		p4_count(c, k6, v6);
 		return 0;
 	}
 	bpf_map_delete_elem(c->fd6, k6);
@@ -458,8 +475,10 @@ void xdp_nat64_sweep(struct xdp_nat64 *s, struct xlat_xdp *skel, uint32_t now,
 	b.log = log;
 	b.now = now;
 	if (map_walk(b.fd6, sizeof(struct xdp_bib6_key),
-		     sizeof(struct xdp_bib6_val), sweep_bib, &b) == 0)
+		     sizeof(struct xdp_bib6_val), sweep_bib, &b) == 0) {
 		memcpy(s->c.bib, b.count, sizeof(b.count));
+		memcpy(s->c.p4used, b.p4used, sizeof(b.p4used));
+	}
 	if (log)
 		fflush(log);
 	set_free(&c.inuse);

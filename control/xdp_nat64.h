@@ -36,6 +36,8 @@ int xdp_nat64_static(struct xlat_xdp *skel, const struct cfg_gw *cfg, char *err,
 
 struct xdp_nat64_counts {
 	uint64_t sessions[NAT64_NPROTO], bib[NAT64_NPROTO];
+	uint64_t p4used[POOL4_MAX_RANGES];	/* ports in use per pool4 range
+						   (cfg->nat64.pool4.r[i]) */
 	uint64_t expired_sessions, expired_bib; /* by the sweeps, in all */
 };
 

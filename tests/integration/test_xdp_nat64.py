@@ -81,7 +81,8 @@ def conf_text(lab, extra=""):
             "udp-ports = 61000-65535\n"
             "[nat64]\nmapping-log = %s/maplog\n"
             "[static-bib]\nweb = tcp %s %d %s %d\n"
-            "[xdp]\ninterfaces = %s, %s\npin-dir = %s/pins\n%s"
+            "[xdp]\ninterfaces = %s, %s\npin-dir = %s/pins\n"
+            "[metrics]\nlisten = 127.0.0.1:9464\n%s"
             % (lab.tmpdir, POOL6, L.POOL6791, L.POOL4, lab.tmpdir,
                L.CLIENT6, STATIC_PORT, L.POOL4, STATIC_PORT, lab.gw6,
                lab.gw4, lab.bpffs(), extra))
@@ -208,6 +209,16 @@ def test_tables_and_status(lab, gw):
                ["sessions"] > 0, 5, what="the sweep's count")
     st = json.loads(ctl(lab, "--json", "status").stdout)
     assert st["type"] == "nat64" and st["bib"] >= 1
+    # pool4 usage per address and protocol, from the maps: gate64ctl and
+    # the metrics endpoint (the same families as in mode = dpdk)
+    p4 = json.loads(ctl(lab, "--json", "pool4", "list").stdout)
+    tcp = [r for r in p4["ranges"] if r["proto"] == "tcp"][0]
+    assert tcp["address"] == L.POOL4 and tcp["total"] == 65535 - 61000 + 1
+    assert tcp["used"] >= 2  # the client's connection(s), the static entry
+    m = lab.run("gw", ["curl", "-sS", "http://127.0.0.1:9464/metrics"])
+    got = re.search(r'^gate64_pool4_ports_used\{address="%s",proto="tcp"\} '
+                    r'(\d+)$' % re.escape(L.POOL4), m.stdout, re.M)
+    assert got and int(got.group(1)) == tcp["used"], m.stdout[-2000:]
 
 
 def test_inbound_to_static_bib(lab, gw):
