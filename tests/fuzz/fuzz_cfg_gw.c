@@ -24,6 +24,7 @@
 
 #include <iniparser/iniparser.h>
 
+#include "bpf/xdp_cfg.h"
 #include "control/cfg_gw.h"
 #include "dataplane/xlat/nat64_db.h"
 #include "dataplane/xlat/xlat.h"
@@ -87,6 +88,18 @@ static void check_loaded(struct cfg_gw *c)
 	char msg[256];
 
 	CHECK(c->dp.nworkers >= 1 && c->dp.nworkers <= DP_WORKERS_MAX);
+	if (c->gw_mode == CFG_MODE_XDP) { /* no EAL, no ports: the kernel's */
+		CHECK(c->xdp.nif == 1 || c->xdp.nif == 2);
+		for (unsigned i = 0; i < c->xdp.nif; i++)
+			CHECK(c->xdp.ifname[i][0] &&
+			      strlen(c->xdp.ifname[i]) < CFG_XDP_IFNAME);
+		CHECK(c->xdp.pin_dir[0] == '/');
+		CHECK(c->xlat.pool6.len == 96 && c->eamt == NULL);
+		CHECK(c->dp.mode != DP_NAT64 ||
+		      (c->nat64.pool4.n <= XDP_POOL4_MAX &&
+		       !c->nat64.pool4.block_size));
+		return;
+	}
 	CHECK(c->nlcores == c->dp.nworkers + 1);
 	for (unsigned i = 0; i < c->nlcores; i++)
 		for (unsigned j = 0; j < i; j++)
@@ -154,7 +167,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	check_loaded(&c);
-	check_eal(&c);
+	if (c.gw_mode == CFG_MODE_DPDK)
+		check_eal(&c);
 	cfg_gw_free(&c);
 	CHECK(c.eamt == NULL);
 	return 0;

@@ -6,7 +6,8 @@
 
 cfg writes conf/gate64.conf as it is, small valid files (two-arm NAT64,
 one-arm SIIT with EAM, PCI devices with hugepages, no-huge with extra EAL
-arguments, static BIB and port blocks, [metrics], [dns64]) and invalid ones
+arguments, static BIB and port blocks, [metrics], [dns64], mode = xdp with
+SIIT and NAT64) and invalid ones
 (duplicate keys and sections, unknown keys, continued lines, quotes and
 comments in values, bad prefixes, overlapping EAM, a port's address in
 pool4, lcores listed twice, a ':' in a section name).  ctl writes valid requests (every command,
@@ -105,6 +106,17 @@ CFG = {
     "bad-colon-section-port": BASE + "[port4:colour]\n",
     # found by fuzz_cfg_gw: a /32 port address shifted 0xffffffff by 32
     "port4-slash32": BASE.replace("198.51.100.1/24", "198.51.100.1/32"),
+    "xdp-siit": ("[gate64]\nmode = xdp\n[translator]\ntype = siit\n"
+                 "pool6 = 2001:db8:46::/96\n[xdp]\ninterfaces = gw6, gw4\n"
+                 "attach = generic\npin-dir = /sys/fs/bpf/g64\n"),
+    "xdp-nat64": ("[gate64]\nmode = xdp\n[pool4]\naddress = 192.0.2.1\n"
+                  "tcp-ports = 61000-65535\nudp-ports = 61000-65535\n"
+                  "[static-bib]\nweb = tcp 2001:db8:1::10 61080 192.0.2.1 "
+                  "61080\n[xdp]\ninterfaces = eth1\n"),
+    "bad-xdp-ports": ("[gate64]\nmode = xdp\n[translator]\ntype = siit\n"
+                      + PORTS + "[xdp]\ninterfaces = a, b, c\n"),
+    "bad-xdp-blocks": ("[gate64]\nmode = xdp\n" + POOL4 +
+                       "block-size = 64\n[xdp]\ninterfaces = a/b\n"),
 }
 
 CTL = {
