@@ -101,6 +101,8 @@ def demo(mode):
     with L.Lab(mode="gate64") as lab:
         step(1, "The lab: an IPv6-only client, the gateway, an IPv4-only "
              "legacy portal")
+        print("(network namespaces g64-*-%s, removed at the end)"
+              % lab.suffix)
         print("client  %s (IPv6 only)\ngateway %s | %s (gate64d, %s mode)"
               "\nportal  %s (IPv4 only), HTTP on port 80\n"
               "DNS     NSD: %s has only an A record (%s)" % (
@@ -196,6 +198,8 @@ def demo_xdp():
     with L.Lab(mode="tayga", pool6=XDP_POOL6) as lab:
         step(1, "The lab: an IPv6-only client, the gateway (XDP), an "
              "IPv4-only legacy portal")
+        print("(network namespaces g64-*-%s, removed at the end)"
+              % lab.suffix)
         print("client  %s (IPv6 only)\ngateway %s | %s (gate64d, xdp "
               "mode: NAT64 in the XDP program, state in BPF maps)\n"
               "portal  %s (IPv4 only), HTTP on port 80\n"

@@ -2,6 +2,7 @@
 the end, prints the fetched page and every step, and leaves nothing
 behind, also when interrupted (issue: one-command demo)."""
 import os
+import re
 import signal
 import subprocess
 import time
@@ -11,19 +12,29 @@ import lab as L
 DEMO = os.path.join(L.ROOT, "scripts", "demo.py")
 
 
-def leftovers():
+def suffix_of(out):
+    """The demo's lab (it prints its namespaces' suffix): what it must
+    leave nothing of, whatever other labs run beside it."""
+    m = re.search(r"network namespaces g64-\*-([0-9a-f]+),", out)
+    assert m, out
+    return m.group(1)
+
+
+def leftovers(suffix):
+    tag = "g64lab-" + suffix
     ns = subprocess.run(["ip", "netns", "list"], capture_output=True,
                         text=True).stdout
-    left = [l for l in ns.splitlines() if l.startswith("g64-")]
+    left = [l for l in ns.splitlines()
+            if l.startswith("g64-") and suffix in l]
     for d in ("/run/gate64", "/var/run/dpdk"):
         if os.path.isdir(d):
             left += [os.path.join(d, n) for n in os.listdir(d)
-                     if n.startswith("g64lab-")]
+                     if n.startswith(tag)]
     left += [p for p in subprocess.run(
         ["pgrep", "-a", "gate64d"], capture_output=True,
-        text=True).stdout.splitlines() if "g64lab-" in p]
+        text=True).stdout.splitlines() if tag in p]
     with open("/proc/mounts") as f:  # the xdp demo's BPF file system
-        left += [ln for ln in f if "/g64lab-" in ln]
+        left += [ln for ln in f if "/" + tag in ln]
     return left
 
 
@@ -41,7 +52,8 @@ def test_demo_runs_to_the_end():
                  "src=[2001:db8:1::2]:", "demo: done"):
         assert text in out, "missing %r in:\n%s" % (text, out)
     assert out.count("<h1>Agency portal</h1>") == 2, out
-    assert not leftovers(), leftovers()
+    left = leftovers(suffix_of(out))
+    assert not left, left
 
 
 def test_demo_interrupted_cleans_up():
@@ -59,7 +71,8 @@ def test_demo_interrupted_cleans_up():
     rest, _ = p.communicate(timeout=60)
     assert p.returncode != 0
     assert "interrupted" in rest, seen + rest
-    assert not leftovers(), leftovers()
+    left = leftovers(suffix_of(seen))
+    assert not left, left
 
 
 def test_demo_xdp_runs_to_the_end():
@@ -81,7 +94,8 @@ def test_demo_xdp_runs_to_the_end():
                  "demo: done"):
         assert text in out, "missing %r in:\n%s" % (text, out)
     assert out.count("<h1>Agency portal</h1>") == 2, out
-    assert not leftovers(), leftovers()
+    left = leftovers(suffix_of(out))
+    assert not left, left
 
 
 def test_demo_hybrid_not_built():
