@@ -46,8 +46,13 @@ struct xdp_cfg {
 	struct rfc6052_pfx pool6; /* xlat.pool6 prepared by the loader with
 				     rfc6052_pfx_init() */
 	uint32_t hand_on;	  /* XDP action for every frame the program
-				     does not translate: XDP_PASS (xdp mode);
-				     hybrid mode will redirect to an XSK map */
+				     does not translate: XDP_PASS (tests),
+				     or XDP_REDIRECT (mode = hybrid): to the
+				     DPDK workers' AF_XDP socket of the
+				     frame's RX queue (map xsks_map), or to
+				     the kernel (XDP_PASS) when no socket
+				     is bound there.  Takes precedence over
+				     xdp_fwd.kernel's drop. */
 	uint16_t id_seed;	  /* first IPv4 Identification (RFC 7739 §5.1)
 				     on each CPU, plus xdp_ip4_id[cpu] */
 	uint8_t dirs;		  /* XDP_DIR_* */

@@ -19,8 +19,9 @@
  *    the next frames find it.
  *  - The translator's but not translated (what the fast path leaves to
  *    the full core: fragments, ICMP errors, options, extension headers):
- *    counted and dropped, never passed half-translated.  (The hybrid mode
- *    will hand these to the DPDK workers.)
+ *    counted and dropped, never passed half-translated; in mode = hybrid
+ *    (xdp_cfg.hand_on = XDP_REDIRECT) redirected, unchanged, to the DPDK
+ *    workers' AF_XDP socket instead (xdp-to-workers).
  *
  * With xdp_fwd.kernel = 0 (the corpus runner) none of this applies: what
  * is translated goes back with XDP_TX and the rest is handed on as
@@ -75,7 +76,11 @@ struct xdp_fwd_cfg {
 	X(FWD_UNHANDLED, "xdp-unhandled",                                    \
 	  "dropped: for the translator, but not what XDP translates "        \
 	  "(fragments, ICMP errors, options, extension headers); use "       \
-	  "mode = dpdk for these")
+	  "mode = dpdk or hybrid for these")                                 \
+	X(FWD_TO_XSK, "xdp-to-workers",                                      \
+	  "mode = hybrid: for the translator, but not what XDP translates: " \
+	  "redirected to the DPDK workers' AF_XDP socket (or passed to the " \
+	  "kernel when none is bound on the frame's queue)")
 
 enum xdp_fwd_counter {
 #define XDP_FWD_ENUM(name, label, why) XDP_##name,

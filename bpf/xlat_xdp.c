@@ -22,9 +22,10 @@
  * keeps its MAC addresses, gets the new EtherType, and goes out through
  * translated() (XDP_TX, or in mode = xdp forwarded: bpf/xdp_fwd.h).
  *
- * Everything else is handed on unchanged with xdp_cfg.hand_on (XDP_PASS;
- * the hybrid mode will redirect to the DPDK workers' XSK map; a counted
- * drop in mode = xdp), where the full core decides: new flows, TCP state
+ * Everything else is handed on unchanged with xdp_cfg.hand_on (XDP_PASS
+ * in the tests; XDP_REDIRECT in mode = hybrid: to the DPDK workers'
+ * AF_XDP socket of the frame's RX queue, xsks_map; a counted drop in
+ * mode = xdp), where the full core decides: new flows, TCP state
  * changes, expiry (but in create mode), ICMP errors, fragments.  In create
  * mode a packet the NAT64 rules drop as the core drops it is dropped here
  * (XDP_DROP, the core's reason counted).  Nothing is ever emitted
@@ -63,6 +64,20 @@ const volatile struct xdp_cfg xdp_cfg = {
     .hand_on = XDP_PASS,
     .dirs = XDP_DIR_6TO4 | XDP_DIR_4TO6,
 };
+
+/* mode = hybrid: the AF_XDP sockets of the DPDK workers (net_af_xdp
+ * loads this object itself with xdp_prog= and binds one socket per RX
+ * queue here; the map must be named xsks_map). */
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u32);
+} xsks_map SEC(".maps");
+
+/* hand_on()'s answer in mode = hybrid, turned into the redirect by the
+ * entry point (which has the frame's RX queue); not an XDP action. */
+#define XDP_TO_XSK 0x100
 
 /* The sessions (bpf/xdp_state.h): HASH, not LRU, so that an established
  * flow is never evicted; written by user space (the core's sessions),
@@ -134,6 +149,10 @@ static __always_inline void count(__u32 i)
 static __always_inline int hand_on(void)
 {
 	count(XDP_CNT_HANDED_ON);
+	if (xdp_cfg.hand_on == XDP_REDIRECT) { /* hybrid: to the workers */
+		fwd_count(XDP_FWD_TO_XSK);
+		return XDP_TO_XSK;
+	}
 	if (xdp_fwd.kernel) { /* ours, not translated: never half-done */
 		fwd_count(XDP_FWD_UNHANDLED);
 		return XDP_DROP;
@@ -990,8 +1009,7 @@ static __always_inline int to_pool4(const __u8 *ip, const __u8 *end)
 	return 0;
 }
 
-SEC("xdp")
-int xlat_xdp(struct xdp_md *ctx)
+static __always_inline int xlat_frame(struct xdp_md *ctx)
 {
 	__u8 *data = (__u8 *)(long)ctx->data;
 	__u8 *end = (__u8 *)(long)ctx->data_end;
@@ -1025,4 +1043,14 @@ int xlat_xdp(struct xdp_md *ctx)
 		       : xdp_cfg.create	 ? xdp_4to6_nat64(ctx)
 					 : xdp_4to6_sess(ctx);
 	return hand_on();
+}
+
+SEC("xdp")
+int xlat_xdp(struct xdp_md *ctx)
+{
+	int v = xlat_frame(ctx);
+	if (v == XDP_TO_XSK) /* XDP_PASS: no socket on this queue */
+		return (int)bpf_redirect_map(&xsks_map, ctx->rx_queue_index,
+					     XDP_PASS);
+	return v;
 }

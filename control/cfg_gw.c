@@ -573,13 +573,13 @@ static int parse_gate64(struct cfg_gw *c, const struct ctx *x)
 	if (v && !strcasecmp(v, "xdp"))
 		c->gw_mode = CFG_MODE_XDP;
 	else if (v && !strcasecmp(v, "hybrid"))
-		return bad(x, "gate64", "mode", v,
-			   "not built yet: use dpdk or xdp");
+		c->gw_mode = CFG_MODE_HYBRID;
 	else if (v && strcasecmp(v, "dpdk"))
 		return bad(x, "gate64", "mode", v,
 			   "unknown mode: use dpdk (DPDK workers own the "
-			   "ports) or xdp (the XDP program, the kernel keeps "
-			   "the NICs)");
+			   "ports), xdp (the XDP program, the kernel keeps "
+			   "the NICs) or hybrid (XDP, and DPDK workers on "
+			   "AF_XDP for the rest)");
 	v = get(x, "gate64", "control-socket-mode");
 	c->ctl_mode = 0660;
 	if (v) {
@@ -758,7 +758,7 @@ static int parse_mac(const char *s, uint8_t *mac)
 }
 
 static int parse_port(struct dp_port_cfg *p, const char *sec, int want4,
-		      int want6, const struct ctx *x)
+		      int want6, int hybrid, const struct ctx *x)
 {
 	char buf[512], *items[LIST_MAX];
 	const char *v, *why = NULL;
@@ -772,6 +772,12 @@ static int parse_port(struct dp_port_cfg *p, const char *sec, int want4,
 	p->mtu = 1500;
 
 	v = get(x, sec, "device");
+	if (hybrid && v)
+		return bad(x, sec, "device", v,
+			   "not with mode = hybrid: gate64d makes the port a "
+			   "net_af_xdp device on the [xdp] interfaces itself");
+	if (hybrid)
+		goto no_device; /* hybrid_ports() names it */
 	if (!v)
 		return bad(x, sec, "device", "(missing)",
 			   "the DPDK device: a PCI address (0000:03:00.0) or "
@@ -783,6 +789,7 @@ static int parse_port(struct dp_port_cfg *p, const char *sec, int want4,
 		return bad(x, sec, "device", v,
 			   "neither a PCI address (0000:03:00.0) nor a DPDK "
 			   "virtual device (net_af_packet0,iface=eth0)");
+no_device:
 	if (get_u16(x, sec, "mtu", 1280, 9000, &p->mtu))
 		return -EINVAL;
 	if ((v = get(x, sec, "mac"))) {
@@ -921,7 +928,7 @@ static int parse_port(struct dp_port_cfg *p, const char *sec, int want4,
 	return 0;
 }
 
-static int parse_ports(struct cfg_gw *c, const struct ctx *x)
+static int parse_ports(struct cfg_gw *c, int hybrid, const struct ctx *x)
 {
 	int one = has_section(x, "port");
 	int p6 = has_section(x, "port6"), p4 = has_section(x, "port4");
@@ -932,7 +939,7 @@ static int parse_ports(struct cfg_gw *c, const struct ctx *x)
 			       "(two-arm) exclude each other: keep one form");
 	if (one) {
 		c->dp.one_arm = 1;
-		return parse_port(&c->dp.port[0], "port", 1, 1, x);
+		return parse_port(&c->dp.port[0], "port", 1, 1, hybrid, x);
 	}
 	if (!p6 && !p4) {
 		snprintf(x->err, x->errlen,
@@ -945,10 +952,10 @@ static int parse_ports(struct cfg_gw *c, const struct ctx *x)
 		return bad_sec(x, p6 ? "port4" : "port6",
 			       "missing: two-arm needs both [port6] and "
 			       "[port4] (or one [port] for one-arm)");
-	if (parse_port(&c->dp.port[0], "port6", 0, 1, x) ||
-	    parse_port(&c->dp.port[1], "port4", 1, 0, x))
+	if (parse_port(&c->dp.port[0], "port6", 0, 1, hybrid, x) ||
+	    parse_port(&c->dp.port[1], "port4", 1, 0, hybrid, x))
 		return -EINVAL;
-	if (!strcmp(c->dp.port[0].device, c->dp.port[1].device))
+	if (!hybrid && !strcmp(c->dp.port[0].device, c->dp.port[1].device))
 		return bad(x, "port4", "device", c->dp.port[1].device,
 			   "the same device as [port6]: one-arm is written "
 			   "as one [port]");
@@ -1550,8 +1557,10 @@ static int parse_xdp(struct cfg_gw *c, const struct ctx *x)
 						"dpdk", "neighbours"};
 	char buf[512], *items[LIST_MAX];
 	unsigned n;
+	int hybrid = c->gw_mode == CFG_MODE_HYBRID;
 
-	for (unsigned i = 0; i < sizeof(dpdk_only) / sizeof(*dpdk_only); i++)
+	for (unsigned i = 0;
+	     !hybrid && i < sizeof(dpdk_only) / sizeof(*dpdk_only); i++)
 		if (has_section(x, dpdk_only[i]))
 			return bad_sec(x, dpdk_only[i],
 				       "not used with mode = xdp: the kernel "
@@ -1584,6 +1593,16 @@ static int parse_xdp(struct cfg_gw *c, const struct ctx *x)
 			   "the same interface twice: one-arm is written as "
 			   "one name");
 	c->xdp.nif = n;
+	if (hybrid) {
+		static const char *const not_hybrid[] = {"attach", "pin-dir"};
+		for (unsigned i = 0; i < 2; i++)
+			if ((v = get(x, "xdp", not_hybrid[i])))
+				return bad(x, "xdp", not_hybrid[i], v,
+					   "not with mode = hybrid: DPDK's "
+					   "net_af_xdp attaches the program "
+					   "(natively when the driver can) "
+					   "and it lives as long as gate64d");
+	}
 	v = get(x, "xdp", "attach");
 	if (v && !strcasecmp(v, "generic"))
 		c->xdp.generic = 1;
@@ -1602,14 +1621,44 @@ static int parse_xdp(struct cfg_gw *c, const struct ctx *x)
 			   "/sys/fs/bpf/gate64");
 	if (c->eamt)
 		return bad_sec(x, "eam",
-			       "not with mode = xdp in this version (EAM in "
-			       "XDP is not built yet): use mode = dpdk");
+			       "not with mode = %s in this version (EAM in "
+			       "XDP is not built yet): use mode = dpdk",
+			       hybrid ? "hybrid" : "xdp");
 	if (c->xlat.pool6.len != 96)
 		return bad(x, "translator", "pool6",
 			   get(x, "translator", "pool6"),
-			   "mode = xdp translates a /96 pool6 in this version: "
-			   "use a /96 or mode = dpdk");
-	strcpy(c->file_prefix, "gate64"); /* names the control socket */
+			   "mode = %s translates a /96 pool6 in this version: "
+			   "use a /96 or mode = dpdk",
+			   hybrid ? "hybrid" : "xdp");
+	if (!hybrid)
+		strcpy(c->file_prefix, "gate64"); /* names the control socket */
+	return 0;
+}
+
+/*
+ * mode = hybrid: [xdp] interfaces are the ports' interfaces, in their
+ * order (the IPv6 side, then the IPv4 side; one name for one [port]);
+ * each port becomes a net_af_xdp device on its interface with one queue
+ * per worker (queues 0..workers-1: the interface needs that many, and
+ * RSS spreads the flows over them).  gate64d appends xdp_prog= (the
+ * object it writes for the instance, control/hybrid.h) at start.
+ */
+static int hybrid_ports(struct cfg_gw *c, const struct ctx *x)
+{
+	unsigned np = c->dp.one_arm ? 1 : 2;
+	if (c->xdp.nif != np)
+		return bad(x, "xdp", "interfaces", get(x, "xdp", "interfaces"),
+			   "mode = hybrid: one interface per port, in order "
+			   "(%s)",
+			   np == 1 ? "one name for [port]"
+				   : "[port6]'s, then [port4]'s");
+	for (unsigned i = 0; i < np; i++) {
+		struct dp_port_cfg *p = &c->dp.port[i];
+		snprintf(p->device, sizeof(p->device),
+			 "net_af_xdp%u,iface=%s,start_queue=0,queue_count=%u",
+			 i, c->xdp.ifname[i], c->dp.nworkers);
+		p->is_pci = 0;
+	}
 	return 0;
 }
 
@@ -1749,6 +1798,8 @@ static int check_xdp_nat64(const struct cfg_gw *c, const struct ctx *x)
 			   "%u ranges (an address is one per protocol): mode "
 			   "= xdp takes at most %d",
 			   c->nat64.pool4.n, XDP_POOL4_MAX);
+	if (c->gw_mode == CFG_MODE_HYBRID)
+		return 0; /* the workers' core allocates and limits */
 	if (get(x, "pool4", "block-size"))
 		return bad(x, "pool4", "block-size",
 			   get(x, "pool4", "block-size"),
@@ -1819,12 +1870,17 @@ static int parse_all(struct cfg_gw *c, const struct ctx *x)
 		if (parse_translator(c, x) || parse_eam(c, x) ||
 		    parse_xdp(c, x))
 			return -EINVAL;
+	} else if (c->gw_mode == CFG_MODE_HYBRID) {
+		if (parse_dpdk(c, x) || parse_ports(c, 1, x) ||
+		    parse_translator(c, x) || parse_eam(c, x) ||
+		    parse_xdp(c, x) || hybrid_ports(c, x))
+			return -EINVAL;
 	} else if (has_section(x, "xdp")) {
 		return bad_sec(x, "xdp",
-			       "only with [gate64] mode = xdp (in mode = dpdk "
-			       "the DPDK workers own the ports: [port6], "
-			       "[port4] or [port])");
-	} else if (parse_dpdk(c, x) || parse_ports(c, x) ||
+			       "only with [gate64] mode = xdp or hybrid (in "
+			       "mode = dpdk the DPDK workers own the ports: "
+			       "[port6], [port4] or [port])");
+	} else if (parse_dpdk(c, x) || parse_ports(c, 0, x) ||
 		   parse_translator(c, x) || parse_eam(c, x)) {
 		return -EINVAL;
 	}
@@ -1838,7 +1894,7 @@ static int parse_all(struct cfg_gw *c, const struct ctx *x)
 		if (nat64_cfg_check(&c->nat64, msg, sizeof(msg)))
 			return bad_sec(x, "nat64", "%s", msg);
 	}
-	if (c->gw_mode == CFG_MODE_DPDK && parse_neighbours(c, x))
+	if (c->gw_mode != CFG_MODE_XDP && parse_neighbours(c, x))
 		return -EINVAL;
 	if (xlat_cfg_check(&c->xlat, msg, sizeof(msg)))
 		return bad_sec(x, "translator", "%s", msg);

@@ -36,6 +36,9 @@ enum cfg_gw_mode {
 	CFG_MODE_DPDK = 0, /* DPDK workers own the ports ([port*], [dpdk]) */
 	CFG_MODE_XDP,	   /* the XDP program alone; the kernel keeps the
 			      NICs ([xdp]) */
+	CFG_MODE_HYBRID,   /* the XDP program, and DPDK workers on
+			      net_af_xdp for what it hands on ([xdp],
+			      [dpdk], [port*]: docs/hybrid.md) */
 };
 
 #define CFG_XDP_IFNAME 16 /* IFNAMSIZ */

@@ -34,6 +34,7 @@
 #include "control/cfg_dns64.h"
 #include "control/cfg_gw.h"
 #include "control/ctl.h"
+#include "control/hybrid.h"
 #include "control/metrics.h"
 #include "control/reload.h"
 #include "control/xdp_mode.h"
@@ -357,6 +358,18 @@ int main(int argc, char **argv)
 	}
 	if (cfg.gw_mode == CFG_MODE_XDP)
 		return run_xdp(file, &cfg, &dcfg, keep_state);
+	/* mode = hybrid: the dpdk path below, its ports net_af_xdp devices
+	 * that load the program written here (control/hybrid.h) */
+	struct hybrid *hy = NULL;
+	if (cfg.gw_mode == CFG_MODE_HYBRID) {
+		setenv("LIBXDP_SKIP_DISPATCHER", "1", 0); /* net_af_xdp */
+		if (hybrid_prepare(&hy, &cfg, err, sizeof(err))) {
+			fprintf(stderr, "gate64d: %s\n", err);
+			hybrid_fini(hy);
+			cfg_gw_free(&cfg);
+			return 1;
+		}
+	}
 
 	char *eargv[64 + CFG_GW_EAL_ARGS_MAX];
 	static char ebuf[16384];
@@ -379,6 +392,7 @@ int main(int argc, char **argv)
 			"memory = no-huge needs no hugepages; in-memory and "
 			"hugepages need /proc/sys/vm/nr_hugepages > 0)\n",
 			rte_strerror(rte_errno), file);
+		hybrid_fini(hy);
 		return 1;
 	}
 
@@ -405,6 +419,8 @@ int main(int argc, char **argv)
 		goto out;
 	if (dp_start(dp, err, sizeof(err)))
 		goto out;
+	if (hy && hybrid_start(hy, dp, err, sizeof(err)))
+		goto out;
 	/* everything that needs privileges first: sockets bound, files
 	 * open; then the capabilities go, then the threads start (they
 	 * inherit the reduced set; the worker lcores drop theirs first) */
@@ -418,7 +434,11 @@ int main(int argc, char **argv)
 	if (cfg.metrics_listen[0] && metrics_open(&met, cfg.metrics_listen, dp,
 						  &cfg, dns, err, sizeof(err)))
 		goto out;
-	if (drop_caps(err, sizeof(err)))
+	/* hybrid: the control thread keeps using the programs' maps */
+	if (hy ? drop_caps_but(1ull << CAP_NET_ADMIN | 1ull << CAP_BPF |
+				   1ull << CAP_PERFMON,
+			       err, sizeof(err))
+	       : drop_caps(err, sizeof(err)))
 		goto out;
 	if (dns && dns64_server_start(dns, err, sizeof(err)))
 		goto out;
@@ -443,7 +463,8 @@ int main(int argc, char **argv)
 	unblock_signals();
 	if (cfg.pidfile[0])
 		write_pidfile(cfg.pidfile);
-	printf("gate64d: ready: %u worker%s, %s, %s%s\n", dp_nworkers(dp),
+	printf("gate64d: ready: %s%u worker%s, %s, %s%s\n",
+	       hy ? "hybrid: xdp and " : "", dp_nworkers(dp),
 	       dp_nworkers(dp) == 1 ? "" : "s",
 	       cfg.dp.mode == DP_NAT64 ? "nat64" : "siit",
 	       cfg.dp.one_arm ? "one-arm" : "two-arm", dns ? ", dns64" : "");
@@ -451,9 +472,11 @@ int main(int argc, char **argv)
 
 	while (!got_stop) {
 		/* a client, or 50 ms: the housekeeping pace */
-		struct pollfd pfd[2] = {{ctl_fd(ctl), POLLIN, 0},
-					{metrics_fd(met), POLLIN, 0}};
-		poll(pfd, met ? 2 : 1, 50);
+		struct pollfd pfd[3] = {{ctl_fd(ctl), POLLIN, 0},
+					{metrics_fd(met), POLLIN, 0},
+					{hybrid_fd(hy), POLLIN, 0}};
+		poll(pfd, 3, hybrid_timeout_ms(hy)); /* fd -1: ignored */
+		hybrid_poll(hy);
 		metrics_poll(met);
 		if (maplog)
 			dp_log_drain(dp, maplog);
@@ -461,11 +484,19 @@ int main(int argc, char **argv)
 		if (got_usr1) {
 			got_usr1 = 0;
 			dp_stats_print(dp, stderr);
+			hybrid_stats_print(hy, stderr);
 			if (dns)
 				dns64_server_print_counters(dns, stderr);
 		}
-		if (got_hup)
+		if (got_hup && hy) { /* the programs' rodata is fixed */
+			got_hup = 0;
+			fprintf(stderr, "gate64d: SIGHUP: refused: mode = "
+					"hybrid reloads nothing yet (the XDP "
+					"programs keep the configuration they "
+					"were loaded with): restart gate64d\n");
+		} else if (got_hup) {
 			on_hup(rl, dp, file);
+		}
 	}
 	stop_services(&ctl, &met, dns);
 	dp_stop(dp);
@@ -473,6 +504,7 @@ int main(int argc, char **argv)
 	if (maplog)
 		dp_log_drain(dp, maplog);
 	dp_stats_print(dp, stderr);
+	hybrid_stats_print(hy, stderr);
 	rc = 0;
 out:
 	if (rc)
@@ -481,7 +513,8 @@ out:
 	metrics_close(met);
 	if (dns)
 		dns64_server_fini(dns);
-	dp_destroy(dp); /* the workers are gone: the reloaded tables may go */
+	dp_destroy(dp);	 /* the workers are gone: the reloaded tables may go */
+	hybrid_fini(hy); /* after the ports: net_af_xdp detached the program */
 	reload_fini(rl);
 	if (maplog)
 		fclose(maplog);

@@ -222,6 +222,20 @@ static int apply_path(struct reload *r, struct dp *dp, const char *path,
 		free(n);
 		return -EINVAL;
 	}
+	/* mode = hybrid: each port's PMD loaded its program with the
+	 * configuration of the start; the workers alone must not differ */
+	if (n->gw_mode == CFG_MODE_HYBRID) {
+		snprintf(msg, msglen,
+			 "refused, nothing changed: reload is not built for "
+			 "mode = hybrid (the XDP programs keep the "
+			 "configuration they started with): restart gate64d "
+			 "to apply %s",
+			 shown);
+		iniparser_freedict(nd);
+		cfg_gw_free(n);
+		free(n);
+		return -EINVAL;
+	}
 	/* 2. only what may change live changed */
 	struct chk c = {msg, msglen, 1};
 	int e = diff_into(r->cur, nd, check_one, &c);

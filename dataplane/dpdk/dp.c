@@ -106,6 +106,16 @@ struct dp_worker {
 	 * (until the control thread sets 0 again) */
 	_Atomic int park_state;
 	struct dp_nhc nhc[DP_NHC];
+	/* mode = hybrid, NAT64 (dp_xdp_export_enable): the sessions this
+	 * worker translated, for the XDP maps (to the control thread), and
+	 * the XDP maps' `last` (from it); NULL otherwise */
+	struct rte_ring *xout, *xlast;
+	uint32_t xclock;  /* CLOCK_MONOTONIC s = the core's now + xclock */
+	struct dp_xseen { /* what was exported lately, by session index */
+		uint32_t sess;
+		uint8_t state, timer;
+		uint64_t at_ms;
+	} * xseen; /* DP_XSEEN entries */
 } __rte_cache_aligned;
 
 struct dp {
@@ -126,6 +136,7 @@ struct dp {
 	unsigned nw;
 	struct dp_worker *w[DP_WORKERS_MAX];
 	uint8_t pool6[16];
+	struct rfc6052_pfx xpool6; /* hybrid: the maps' pool6 */
 	atomic_int stop;
 	int started;
 };
@@ -471,6 +482,162 @@ static void fragment(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* mode = hybrid, NAT64: the sessions into the XDP program's maps       */
+
+#define DP_XSEEN 256u /* a power of two */
+
+/* A NAT64 packet's IPv4 side, host order: addr4/port4 the pool4 end,
+ * raddr4/rport the remote (ICMP echo: port4 the identifier, rport 0, as
+ * the core keys its sessions). */
+struct xtuple {
+	uint8_t ok, proto; /* enum nat64_proto */
+	uint16_t port4, rport;
+	uint32_t addr4, raddr4;
+};
+
+/* out = 1: an IPv4 packet the gateway sends (the pool4 end is the
+ * source); 0: one it received (the destination). */
+static void xtuple_of(const uint8_t *ip, uint32_t len, int out,
+		      struct xtuple *t)
+{
+	unsigned hl = (ip[0] & 15) * 4u;
+	uint32_t src, dst;
+	t->ok = 0;
+	if (len < 20 || hl < 20 || len < hl + 8 || (ip[6] & 0x1f) || ip[7])
+		return; /* not a first fragment: no ports */
+	const uint8_t *l4 = ip + hl;
+	uint16_t sp = (uint16_t)(l4[0] << 8 | l4[1]);
+	uint16_t dpt = (uint16_t)(l4[2] << 8 | l4[3]);
+	switch (ip[9]) {
+	case 6: t->proto = NAT64_TCP; break;
+	case 17: t->proto = NAT64_UDP; break;
+	case 1:
+		if (l4[0] != 0 && l4[0] != 8)
+			return; /* an error: its flow is another packet's */
+		t->proto = NAT64_ICMP;
+		sp = dpt = (uint16_t)(l4[4] << 8 | l4[5]);
+		break;
+	default: return;
+	}
+	memcpy(&src, ip + 12, 4);
+	memcpy(&dst, ip + 16, 4);
+	t->addr4 = rte_be_to_cpu_32(out ? src : dst);
+	t->raddr4 = rte_be_to_cpu_32(out ? dst : src);
+	t->port4 = out ? sp : dpt;
+	t->rport = t->proto == NAT64_ICMP ? 0 : out ? dpt : sp;
+	t->ok = 1;
+}
+
+/* Every NAT64 packet a worker translates in hybrid is one XDP did not
+ * (a new flow, a TCP SYN/FIN/RST or state change, one the program
+ * refused): its session, as it is now, goes to the control thread,
+ * which writes it into the maps.  A full ring loses the update (counted
+ * in no counter yet): the flow's next packet comes here again. */
+static void xdp_export(struct dp_worker *w, const struct xtuple *t)
+{
+	struct dp_xdp_sess e;
+	struct nat64_bib *b;
+	if (!t->ok)
+		return;
+	struct nat64_sess *s = nat64_hit4(w->db, t->proto, t->addr4, t->port4,
+					  t->raddr4, t->rport, w->n64.now, &b);
+	if (!s)
+		return;
+	/* the packets of a flow that reach the worker until the control
+	 * thread has written its entries (a few ms) export it once */
+	uint32_t idx = (uint32_t)(s - nat64_sess_get(w->db, 0));
+	struct dp_xseen *seen = &w->xseen[idx & (DP_XSEEN - 1)];
+	if (seen->sess == idx && seen->state == s->state &&
+	    seen->timer == s->timer && w->now_ms - seen->at_ms < 100)
+		return;
+	*seen = (struct dp_xseen){idx, s->state, s->timer, w->now_ms};
+	if (xdp_sess_from_nat64(b, s, &w->dp->xpool6, &w->dp->nc->pool4,
+				w->xclock, &e.k6, &e.v6, &e.k4, &e.v4))
+		return;
+	rte_ring_enqueue_elem(w->xout, &e, sizeof(e));
+}
+
+/* The maps' `last` (CLOCK_MONOTONIC s) into the worker's sessions: XDP
+ * translated their packets, the core must not expire them.  At the
+ * worker's tick, before its sweep. */
+static void xdp_last_apply(struct dp_worker *w)
+{
+	struct dp_xdp_last l;
+	while (rte_ring_dequeue_elem(w->xlast, &l, sizeof(l)) == 0) {
+		uint16_t p4 = rte_be_to_cpu_16(l.k4.port4);
+		uint16_t rp = rte_be_to_cpu_16(l.k4.rport); /* ICMP: 0 */
+		uint32_t b = nat64_bib_find4(w->db, l.k4.proto,
+					     rte_be_to_cpu_32(l.k4.addr4), p4);
+		if (b == NAT64_NONE)
+			continue;
+		uint32_t i = nat64_sess_find(w->db, b,
+					     rte_be_to_cpu_32(l.k4.raddr4), rp);
+		struct nat64_sess *s =
+		    i == NAT64_NONE ? NULL : nat64_sess_get(w->db, i);
+		if (s && l.last > w->xclock && l.last - w->xclock > s->last)
+			s->last = l.last - w->xclock;
+	}
+}
+
+int dp_xdp_export_enable(struct dp *dp, char *err, size_t errlen)
+{
+	struct timespec ts;
+	if (dp->cfg->mode != DP_NAT64)
+		return 0;
+	rfc6052_pfx_init(&dp->xpool6, dp->cfg->xlat->pool6.addr,
+			 dp->cfg->xlat->pool6.len);
+	for (unsigned i = 0; i < dp->nw; i++) {
+		struct dp_worker *w = dp->w[i];
+		char n1[RTE_RING_NAMESIZE], n2[RTE_RING_NAMESIZE];
+		snprintf(n1, sizeof(n1), "g64_xout%u", i);
+		snprintf(n2, sizeof(n2), "g64_xlast%u", i);
+		w->xout = rte_ring_create_elem(n1, sizeof(struct dp_xdp_sess),
+					       DP_XDP_RING, SOCKET_ID_ANY,
+					       RING_F_SP_ENQ | RING_F_SC_DEQ);
+		w->xlast = rte_ring_create_elem(n2, sizeof(struct dp_xdp_last),
+						DP_XDP_LAST_RING, SOCKET_ID_ANY,
+						RING_F_SP_ENQ | RING_F_SC_DEQ);
+		w->xseen = rte_zmalloc_socket("gate64_xseen",
+					      DP_XSEEN * sizeof(*w->xseen), 64,
+					      SOCKET_ID_ANY);
+		if (!w->xout || !w->xlast || !w->xseen) {
+			snprintf(err, errlen, "hybrid: worker %u's rings: %s",
+				 i, rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+		w_clock(w);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		w->xclock = (uint32_t)ts.tv_sec - w->n64.now;
+	}
+	return 0;
+}
+
+unsigned dp_xdp_export_drain(struct dp *dp, struct dp_xdp_sess *out,
+			     unsigned max)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < dp->nw && n < max; i++)
+		if (dp->w[i]->xout)
+			n += rte_ring_dequeue_burst_elem(dp->w[i]->xout,
+							 out + n, sizeof(*out),
+							 max - n, NULL);
+	return n;
+}
+
+int dp_xdp_last_post(struct dp *dp, const struct dp_xdp_last *l)
+{
+	unsigned o =
+	    dp->nw == 1
+		? 0
+		: pool4_owner(&dp->nc->pool4, rte_be_to_cpu_32(l->k4.addr4),
+			      l->k4.proto, rte_be_to_cpu_16(l->k4.port4));
+	if (o >= dp->nw || !dp->w[o]->xlast)
+		return -ENOENT;
+	struct dp_xdp_last c = *l; /* the ring API takes no const */
+	return rte_ring_enqueue_elem(dp->w[o]->xlast, &c, sizeof(c));
+}
+
 /* One IP packet (Ethernet header already removed) from side 'from6'. */
 static void translate(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 		      int from6)
@@ -480,6 +647,10 @@ static void translate(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	enum xlat_reason r;
 	enum xlat_verdict v;
 
+	/* hybrid NAT64: an IPv4 packet's tuple, before it is rewritten */
+	struct xtuple t4 = {0};
+	if (w->xout && !from6)
+		xtuple_of(pkt.data, pkt.len, 0, &t4);
 	/* bytes per direction: one add on the worker's own counters, in
 	 * and (below) out, IP bytes as the core sees them */
 	if (from6) {
@@ -495,6 +666,11 @@ static void translate(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	unsigned out;
 	switch (v) {
 	case XLAT_FORWARD:
+		if (w->xout) { /* hybrid NAT64: the session to XDP's maps */
+			if (from6)
+				xtuple_of(pkt.data, pkt.len, 1, &t4);
+			xdp_export(w, &t4);
+		}
 		out = from6 ? dp->side4 : dp->side6;
 		if (from6)
 			w->st.bytes_6to4_out += pkt.len;
@@ -720,6 +896,8 @@ void dp_worker_tick(struct dp_worker *w)
 {
 	struct dp *dp = w->dp;
 	w_clock(w);
+	if (w->xlast)
+		xdp_last_apply(w);
 	if (w->stateful) {
 		for (;;) {
 			struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool);
@@ -1136,6 +1314,9 @@ static void worker_free(struct dp_worker *w)
 			rte_pktmbuf_free(m);
 		rte_ring_free(w->in);
 	}
+	rte_free(w->xseen);
+	rte_ring_free(w->xout); /* NULL: nothing */
+	rte_ring_free(w->xlast);
 	if (w->stateful && w->db) {
 		nat64_fini(&w->n64);
 		nat64_db_fini(w->db);
@@ -1285,6 +1466,16 @@ struct xlat_ctx *dp_worker_xlat(struct dp_worker *w)
 struct dp_neigh *dp_neigh_table(struct dp *dp)
 {
 	return dp->neigh;
+}
+
+void dp_neigh_confirm(struct dp *dp, unsigned pi, int is6, const uint8_t *ip,
+		      const uint8_t *mac)
+{
+	const struct dp_worker *w = dp->w[0];
+	uint64_t now =
+	    1000 + (uint64_t)((double)(rte_rdtsc() - w->t0_tsc) *
+			      w->ms_per_tsc); /* w_clock's, unfrozen */
+	dp_neigh_learn(dp->neigh, (uint16_t)pi, is6, ip, mac, 1, now);
 }
 
 void dp_stats_sum(struct dp *dp, struct dp_stats *st, struct xlat_stats *xst,

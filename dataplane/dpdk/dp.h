@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "bpf/xdp_state.h"
 #include "dataplane/dpdk/dp_cfg.h"
 #include "dataplane/dpdk/dp_l2.h"
 
@@ -117,6 +118,45 @@ void dp_worker_tick(struct dp_worker *w);
 void dp_worker_set_clock(struct dp_worker *w, uint32_t sec);
 struct xlat_ctx *dp_worker_xlat(struct dp_worker *w);
 struct dp_neigh *dp_neigh_table(struct dp *dp);
+/* mode = hybrid (control/hybrid.c): the kernel keeps ARP and ND on the
+ * interfaces (the XDP program passes them to it), so the control thread
+ * copies the kernel's neighbours into the workers' cache: a confirmed
+ * entry (ip: 16 bytes, IPv4 in the first 4) on port index pi, on the
+ * workers' clock.  Control thread. */
+void dp_neigh_confirm(struct dp *dp, unsigned pi, int is6, const uint8_t *ip,
+		      const uint8_t *mac);
+
+/*
+ * mode = hybrid with NAT64 (control/hybrid.c): the workers' sessions go
+ * into the XDP program's maps, so that the next packets of a flow stay in
+ * XDP (docs/hybrid.md).  dp_xdp_export_enable (control thread, after
+ * dp_start, before the workers run; 0 in SIIT) gives every worker two
+ * single-producer rings: each NAT64 packet a worker translates puts its
+ * session, as map entries (xdp_sess_from_nat64), on the first, which the
+ * control thread drains with dp_xdp_export_drain and writes with
+ * bpf_map_update_elem; the control thread posts the maps' `last`
+ * (CLOCK_MONOTONIC s, as XDP refreshes it) with dp_xdp_last_post to the
+ * worker that owns the session, which applies it at its tick, before
+ * the expiry sweep, so that a flow XDP keeps translating never expires in
+ * the core.  No system call or lock in the workers: ring operations.
+ */
+#define DP_XDP_RING	 4096u	/* exported sessions, per worker */
+#define DP_XDP_LAST_RING 65536u /* `last` updates, per worker */
+struct dp_xdp_sess {
+	struct xdp_sess6_key k6;
+	struct xdp_sess6_val v6;
+	struct xdp_sess4_key k4;
+	struct xdp_sess4_val v4;
+};
+struct dp_xdp_last {
+	struct xdp_sess4_key k4;
+	uint32_t last; /* CLOCK_MONOTONIC seconds */
+};
+int dp_xdp_export_enable(struct dp *dp, char *err, size_t errlen);
+unsigned dp_xdp_export_drain(struct dp *dp, struct dp_xdp_sess *out,
+			     unsigned max);
+/* 0, or -ENOBUFS (the worker's ring is full) / -ENOENT. */
+int dp_xdp_last_post(struct dp *dp, const struct dp_xdp_last *l);
 
 /* Sums over the workers (any of the three may be NULL). */
 void dp_stats_sum(struct dp *dp, struct dp_stats *st, struct xlat_stats *xst,

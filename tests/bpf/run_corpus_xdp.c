@@ -124,6 +124,7 @@ struct tally {
 	int fwd_handed_on; /* the core forwards, XDP handed on */
 	/* the stateless cases again, as mode = xdp loads the program */
 	int x_translated, x_dropped, x_to_host;
+	int x_to_workers; /* mode = hybrid: redirected to the XSK */
 	/* stateful cases, counted in packets */
 	int st_cases, st_handled, st_handed_on, st_new_flows;
 };
@@ -354,7 +355,8 @@ static int xdp_ours(const struct corpus_case *c)
 
 /* The case once more as gate64d's mode = xdp loads the program: 1 pass,
  * 0 fail, -1 the program does not load. */
-static int run_xdp_mode(struct corpus_case *c, int verbose, struct tally *t)
+static int run_xdp_mode(struct corpus_case *c, int verbose, struct tally *t,
+			int hybrid)
 {
 	uint16_t type = c->dir == CORPUS_6TO4 ? ETH_P_IPV6 : ETH_P_IP;
 	struct xlat_xdp *skel = xlat_xdp__open();
@@ -364,9 +366,12 @@ static int run_xdp_mode(struct corpus_case *c, int verbose, struct tally *t)
 		return -1;
 	cfg_fill(&skel->rodata->xdp_cfg, c);
 	skel->rodata->xdp_fwd.kernel = 1;
+	if (hybrid) /* mode = hybrid: the rest to the workers' XSK */
+		((struct xdp_cfg *)&skel->rodata->xdp_cfg)->hand_on =
+		    XDP_REDIRECT;
 	if ((err = xlat_xdp__load(skel))) {
-		printf("FAIL %s\n  mode = xdp: xlat_xdp__load: %s\n", c->path,
-		       strerror(-err));
+		printf("FAIL %s\n  mode = %s: xlat_xdp__load: %s\n", c->path,
+		       hybrid ? "hybrid" : "xdp", strerror(-err));
 		xlat_xdp__destroy(skel);
 		return -1;
 	}
@@ -385,20 +390,24 @@ static int run_xdp_mode(struct corpus_case *c, int verbose, struct tally *t)
 	int unchanged =
 	    o.data_size_out == len && !memcmp(frame_out, frame_in, len);
 	int to4 = c->dir == CORPUS_6TO4;
-	const char *want = !ours ? "XDP_PASS, unchanged, xdp-to-host"
-			   : fast
-			       ? "translated, then XDP_DROP (forwarding fails "
-				 "here)"
-			       : "XDP_DROP, unchanged, xdp-unhandled";
+	const char *mode = hybrid ? "hybrid" : "xdp";
+	/* hybrid: bpf_redirect_map to xsks_map; no socket is bound in a
+	 * test run, so the redirect falls back to its XDP_PASS */
+	const char *want =
+	    !ours    ? "XDP_PASS, unchanged, xdp-to-host"
+	    : fast   ? "translated, then XDP_DROP (forwarding fails here)"
+	    : hybrid ? "redirect to xsks_map (XDP_PASS: no socket bound), "
+		       "unchanged, xdp-to-workers"
+		     : "XDP_DROP, unchanged, xdp-unhandled";
 	if (err) {
 		fail_header(c);
-		printf("  mode = xdp: bpf_prog_test_run_opts: %s\n",
+		printf("  mode = %s: bpf_prog_test_run_opts: %s\n", mode,
 		       strerror(-err));
 	} else if (!ours) {
 		ok = o.retval == XDP_PASS && unchanged &&
 		     fcounter(skel, XDP_FWD_TO_HOST) == 1 &&
 		     counter(skel, XDP_CNT_HANDLED) == 0;
-		t->x_to_host += ok;
+		t->x_to_host += ok && !hybrid; /* counted once */
 	} else if (fast) {
 		uint32_t n = c->out_len[0];
 		ok = o.retval == XDP_DROP && c->n_out == 1 &&
@@ -410,7 +419,13 @@ static int run_xdp_mode(struct corpus_case *c, int verbose, struct tally *t)
 		     fcounter(skel, to4 ? XDP_FWD_BYTES_6TO4
 					: XDP_FWD_BYTES_4TO6) == n &&
 		     counter(skel, XDP_CNT_HANDLED) == 1;
-		t->x_translated += ok;
+		t->x_translated += ok && !hybrid;
+	} else if (hybrid) {
+		ok = o.retval == XDP_PASS && unchanged &&
+		     fcounter(skel, XDP_FWD_TO_XSK) == 1 &&
+		     fcounter(skel, XDP_FWD_UNHANDLED) == 0 &&
+		     counter(skel, XDP_CNT_HANDLED) == 0;
+		t->x_to_workers += ok;
 	} else {
 		ok = o.retval == XDP_DROP && unchanged &&
 		     fcounter(skel, XDP_FWD_UNHANDLED) == 1 &&
@@ -419,12 +434,12 @@ static int run_xdp_mode(struct corpus_case *c, int verbose, struct tally *t)
 	}
 	if (!err && !ok) {
 		fail_header(c);
-		printf("  mode = xdp: want %s; got action %u, %u bytes%s\n",
-		       want, o.retval, o.data_size_out,
+		printf("  mode = %s: want %s; got action %u, %u bytes%s\n",
+		       mode, want, o.retval, o.data_size_out,
 		       unchanged ? " (unchanged)" : "");
 
 	} else if (ok && verbose) {
-		printf("ok   %s (mode = xdp: %s)\n", c->path, want);
+		printf("ok   %s (mode = %s: %s)\n", c->path, mode, want);
 	}
 	xlat_xdp__destroy(skel);
 	return ok;
@@ -2083,7 +2098,9 @@ int main(int argc, char **argv)
 		} else {
 			int r = run_one(&c, verbose, &t);
 			if (r > 0 && c.cfg.pool6.len == 96 && !c.eamt)
-				r = run_xdp_mode(&c, verbose, &t);
+				r = run_xdp_mode(&c, verbose, &t, 0);
+			if (r > 0 && c.cfg.pool6.len == 96 && !c.eamt)
+				r = run_xdp_mode(&c, verbose, &t, 1);
 			if (r < 0)
 				fatal = 1;
 			if (r > 0)
@@ -2132,6 +2149,10 @@ int main(int argc, char **argv)
 	       "core), %d counted drops (not what XDP translates), %d to the "
 	       "kernel (not the translator's)\n",
 	       t.x_translated, t.x_dropped, t.x_to_host);
+	printf("corpus-xdp: mode = hybrid: the same, but %d redirected to "
+	       "the workers' AF_XDP socket (XDP_PASS in a test run: no socket "
+	       "bound) instead of dropped\n",
+	       t.x_to_workers);
 	printf("corpus-xdp: stateful: %d cases, %d packets handled (identical "
 	       "to the core), %d handed on unchanged (%d of them new flows)\n",
 	       t.st_cases, t.st_handled, t.st_handed_on, t.st_new_flows);

@@ -481,10 +481,12 @@ static const struct bad bads[] = {
      "address, gateway)"},
     /* [gate64] */
     {BASE "[gate64]\nmode = hybrid\n",
-     "[gate64] mode = hybrid: not built yet: use dpdk or xdp"},
+     "[port6] device = net_ring0: not with mode = hybrid: gate64d makes the "
+     "port a net_af_xdp device on the [xdp] interfaces itself"},
     {BASE "[gate64]\nmode = fast\n",
      "[gate64] mode = fast: unknown mode: use dpdk (DPDK workers own the "
-     "ports) or xdp (the XDP program, the kernel keeps the NICs)"},
+     "ports), xdp (the XDP program, the kernel keeps the NICs) or hybrid "
+     "(XDP, and DPDK workers on AF_XDP for the rest)"},
     /* mode = xdp (docs/xdp.md) */
     {BASE "[gate64]\nmode = xdp\n",
      "[port6]: not used with mode = xdp: the kernel keeps the NICs, their "
@@ -527,9 +529,9 @@ static const struct bad bads[] = {
      "2001:db8:64::/64\n" XDP_IF,
      "[translator] pool6 = 2001:db8:64::/64: mode = xdp translates a /96 "
      "pool6 in this version: use a /96 or mode = dpdk"},
-    {BASE XDP_IF, "[xdp]: only with [gate64] mode = xdp (in mode = dpdk "
-		  "the DPDK workers own the ports: [port6], [port4] or "
-		  "[port])"},
+    {BASE XDP_IF, "[xdp]: only with [gate64] mode = xdp or hybrid (in "
+		  "mode = dpdk the DPDK workers own the ports: [port6], "
+		  "[port4] or [port])"},
     /* [translator] */
     {BASE "[translator]\ntype = nat46\n",
      "[translator] type = nat46: use nat64 (stateful, RFC 6146) or siit "

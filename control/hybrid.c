@@ -1,0 +1,692 @@
+/*
+ * hybrid.c - gate64d in mode = hybrid (hybrid.h).
+ */
+#include <arpa/inet.h>
+#include <elf.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <linux/if_link.h>
+#include <linux/neighbour.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <netlink/netlink.h>
+#include <netlink/route/neighbour.h>
+
+#include "bpf/xdp_cfg.h"
+#include "bpf/xdp_fwd.h"
+#include "control/hybrid.h"
+#include "control/nl.h"
+#include "control/xdp_nat64.h"
+#include "dataplane/dpdk/dp_neigh.h"
+#include "xlat_xdp.skel.h"
+
+#define LOCAL4_MAX 256 /* xdp_local4's size (bpf/xdp_fwd.h) */
+
+/* One interface: the program net_af_xdp loaded there, and its maps. */
+struct hy_if {
+	int ifindex;
+	char obj[64]; /* the object written for it, until hybrid_start */
+	int prog, counters, fwd, local4, neigh_req; /* fds, -1: none */
+	int sess6, sess4; /* NAT64: the session maps */
+};
+
+struct hybrid {
+	struct hy_if i[2];
+	unsigned nif;
+	struct dp *dp;
+	struct ring_buffer *rb;
+	struct nl_sock *nl;
+	uint32_t local4[LOCAL4_MAX]; /* what xdp_local4 holds now */
+	unsigned nlocal4;
+	time_t local4_at;
+	struct timespec neigh_at;
+	unsigned long long neigh_asked, neigh_copied;
+	/* NAT64: the workers' sessions into the maps, the maps' `last` back */
+	const struct cfg_gw *cfg;
+	int nat64;
+	struct gnl *gnl; /* pool4 on the IPv4 interface (ARP by the kernel) */
+	time_t sweep_at;
+	unsigned long long exported, export_failed, last_posted, last_lost;
+	unsigned long long map_expired;
+};
+
+static const char *const fwd_name[] = {
+#define XDP_FWD_NAME(name, label, why) label,
+    XDP_FWD_COUNTERS(XDP_FWD_NAME)
+#undef XDP_FWD_NAME
+};
+static const char *const fwd_why[] = {
+#define XDP_FWD_WHY(name, label, why) why,
+    XDP_FWD_COUNTERS(XDP_FWD_WHY)
+#undef XDP_FWD_WHY
+};
+
+/* An interface's MTU (sysfs), 0 if unknown. */
+static unsigned if_mtu(const char *ifname)
+{
+	char p[128];
+	unsigned v = 0;
+	snprintf(p, sizeof(p), "/sys/class/net/%s/mtu", ifname);
+	FILE *f = fopen(p, "r");
+	if (f) {
+		if (fscanf(f, "%u", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+/* The program's configuration for cfg, as mode = xdp loads it, but
+ * handing on to the workers' sockets. */
+static int cfg_fill(struct xdp_cfg *x, const struct cfg_gw *cfg, char *err,
+		    size_t errlen)
+{
+	memset(x, 0, sizeof(*x));
+	x->xlat = cfg->xlat;
+	unsigned m6 = if_mtu(cfg->xdp.ifname[0]);
+	unsigned m4 = if_mtu(cfg->xdp.ifname[cfg->xdp.nif - 1]);
+	if (m6 < 1280 || m4 < 68 || m6 > 65535 || m4 > 65535) {
+		snprintf(err, errlen,
+			 "[xdp] interfaces: MTU %u on %s, %u on %s (is the "
+			 "interface there?  the IPv6 side needs at least "
+			 "1280, RFC 8200 §5)",
+			 m6, cfg->xdp.ifname[0], m4,
+			 cfg->xdp.ifname[cfg->xdp.nif - 1]);
+		return -EINVAL;
+	}
+	x->xlat.ipv6_mtu = (uint16_t)m6;
+	x->xlat.ipv4_mtu = (uint16_t)m4;
+	rfc6052_pfx_init(&x->pool6, cfg->xlat.pool6.addr, cfg->xlat.pool6.len);
+	x->hand_on = XDP_REDIRECT; /* to the workers' XSK of the RX queue */
+	if (cfg->dp.mode == DP_NAT64) { /* hit-only: the core makes state */
+		xdp_nat64_cfg_fill(x, cfg);
+		x->create = 0;
+	}
+	x->dirs = XDP_DIR_6TO4 | XDP_DIR_4TO6;
+	if (getrandom(&x->id_seed, sizeof(x->id_seed), 0) < 0)
+		x->id_seed = (uint16_t)time(NULL);
+	return 0;
+}
+
+/* Replace the bytes of the .rodata symbol 'name' (of exactly len bytes)
+ * in the ELF64 object o (n bytes).  0, or -ENOENT. */
+static int elf_set(uint8_t *o, size_t n, const char *name, const void *v,
+		   size_t len)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)o;
+	if (n < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) > n ||
+	    eh->e_shstrndx >= eh->e_shnum)
+		return -ENOENT;
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)(o + eh->e_shoff);
+	const char *shstr = (const char *)o + sh[eh->e_shstrndx].sh_offset;
+	unsigned rodata = 0, symtab = 0;
+	for (unsigned i = 1; i < eh->e_shnum; i++) {
+		if (sh[i].sh_type == SHT_PROGBITS &&
+		    !strcmp(shstr + sh[i].sh_name, ".rodata"))
+			rodata = i;
+		if (sh[i].sh_type == SHT_SYMTAB)
+			symtab = i;
+	}
+	if (!rodata || !symtab || sh[symtab].sh_link >= eh->e_shnum ||
+	    sh[symtab].sh_offset + sh[symtab].sh_size > n)
+		return -ENOENT;
+	const char *str = (const char *)o + sh[sh[symtab].sh_link].sh_offset;
+	const Elf64_Sym *sym = (const Elf64_Sym *)(o + sh[symtab].sh_offset);
+	size_t nsym = sh[symtab].sh_size / sizeof(*sym);
+	for (size_t k = 0; k < nsym; k++) {
+		if (sym[k].st_shndx != rodata || sym[k].st_size != len ||
+		    strcmp(str + sym[k].st_name, name))
+			continue;
+		size_t off = sh[rodata].sh_offset + sym[k].st_value;
+		if (off + len > n)
+			return -ENOENT;
+		memcpy(o + off, v, len);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* The skeleton's object with the configuration in its .rodata, written
+ * to a file of our own (mkstemps: mode 0600) named in i->obj. */
+static int write_obj(struct hy_if *i, const struct xdp_cfg *x,
+		     const struct xdp_fwd_cfg *f, char *err, size_t errlen)
+{
+	size_t n;
+	const void *elf = xlat_xdp__elf_bytes(&n);
+	uint8_t *o = malloc(n);
+	int r = -ENOMEM;
+	if (!o)
+		goto fail;
+	memcpy(o, elf, n);
+	if ((r = elf_set(o, n, "xdp_cfg", x, sizeof(*x))) ||
+	    (r = elf_set(o, n, "xdp_fwd", f, sizeof(*f)))) {
+		snprintf(err, errlen,
+			 "hybrid: the XDP object has no .rodata xdp_cfg / "
+			 "xdp_fwd of this build's sizes (rebuild gate64)");
+		free(o);
+		return r;
+	}
+	snprintf(i->obj, sizeof(i->obj), "/tmp/gate64-xdp-XXXXXX.o");
+	int fd = mkstemps(i->obj, 2);
+	if (fd < 0) {
+		r = -errno;
+		i->obj[0] = 0;
+		goto fail;
+	}
+	ssize_t w = write(fd, o, n);
+	if (close(fd) || w != (ssize_t)n) {
+		r = -EIO;
+		goto fail;
+	}
+	free(o);
+	return 0;
+fail:
+	free(o);
+	snprintf(err, errlen, "hybrid: writing the XDP object: %s",
+		 strerror(-r));
+	return r;
+}
+
+int hybrid_prepare(struct hybrid **hyp, struct cfg_gw *cfg, char *err,
+		   size_t errlen)
+{
+	struct hybrid *hy = calloc(1, sizeof(*hy));
+	struct xdp_cfg x;
+	struct xdp_fwd_cfg f = {.kernel = 1};
+	int r;
+
+	*hyp = hy;
+	if (!hy) {
+		snprintf(err, errlen, "hybrid: out of memory");
+		return -ENOMEM;
+	}
+	hy->nif = cfg->xdp.nif;
+	hy->cfg = cfg;
+	hy->nat64 = cfg->dp.mode == DP_NAT64;
+	for (unsigned k = 0; k < 2; k++) {
+		struct hy_if *i = &hy->i[k];
+		i->prog = i->counters = i->fwd = i->local4 = i->neigh_req = -1;
+		i->sess6 = i->sess4 = -1;
+	}
+	if ((r = cfg_fill(&x, cfg, err, errlen)))
+		return r;
+	for (unsigned k = 0; k < hy->nif; k++) {
+		struct hy_if *i = &hy->i[k];
+		struct dp_port_cfg *p = &cfg->dp.port[k];
+		i->ifindex = (int)if_nametoindex(cfg->xdp.ifname[k]);
+		if (!i->ifindex) {
+			snprintf(err, errlen,
+				 "[xdp] interfaces: %s: no such interface",
+				 cfg->xdp.ifname[k]);
+			return -ENODEV;
+		}
+		if ((r = write_obj(i, &x, &f, err, errlen)))
+			return r;
+		size_t l = strlen(p->device);
+		int w = snprintf(p->device + l, sizeof(p->device) - l,
+				 ",xdp_prog=%s", i->obj);
+		if (w < 0 || (size_t)w >= sizeof(p->device) - l) {
+			snprintf(err, errlen, "hybrid: [%s] device too long",
+				 p->name);
+			return -ENOSPC;
+		}
+	}
+	return 0;
+}
+
+/* The program attached to ifindex, if it is ours (xlat_xdp), and its maps
+ * by name (a map name is cut at BPF_OBJ_NAME_LEN - 1). */
+static int find_maps(struct hy_if *i, char *err, size_t errlen)
+{
+	uint32_t id = 0, ids[64];
+	struct bpf_prog_info pi;
+	uint32_t len = sizeof(pi);
+
+	if (bpf_xdp_query_id(i->ifindex, 0, &id) || !id ||
+	    (i->prog = bpf_prog_get_fd_by_id(id)) < 0) {
+		snprintf(err, errlen,
+			 "hybrid: no XDP program on ifindex %d after the "
+			 "ports started (did net_af_xdp load xdp_prog?)",
+			 i->ifindex);
+		return -ENOENT;
+	}
+	memset(&pi, 0, sizeof(pi));
+	pi.nr_map_ids = 64;
+	pi.map_ids = (uint64_t)(uintptr_t)ids;
+	if (bpf_obj_get_info_by_fd(i->prog, &pi, &len) ||
+	    strcmp(pi.name, "xlat_xdp")) {
+		snprintf(err, errlen,
+			 "hybrid: the XDP program on ifindex %d is not "
+			 "gate64's (%s)",
+			 i->ifindex, pi.name);
+		return -ENOENT;
+	}
+	static const struct {
+		const char *name;
+		size_t off;
+	} want[] = {
+	    {"xdp_counters", offsetof(struct hy_if, counters)},
+	    {"xdp_fwd_counters", offsetof(struct hy_if, fwd)},
+	    {"xdp_local4", offsetof(struct hy_if, local4)},
+	    {"xdp_neigh_req", offsetof(struct hy_if, neigh_req)},
+	    {"g64_sess6", offsetof(struct hy_if, sess6)},
+	    {"g64_sess4", offsetof(struct hy_if, sess4)},
+	};
+	for (uint32_t k = 0; k < pi.nr_map_ids && k < 64; k++) {
+		int fd = bpf_map_get_fd_by_id(ids[k]);
+		struct bpf_map_info mi;
+		uint32_t ml = sizeof(mi);
+		int kept = 0;
+		memset(&mi, 0, sizeof(mi));
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &mi, &ml)) {
+			for (size_t w = 0; w < sizeof(want) / sizeof(*want);
+			     w++) {
+				int *slot = (int *)((char *)i + want[w].off);
+				if (*slot < 0 &&
+				    !strncmp(mi.name, want[w].name,
+					     BPF_OBJ_NAME_LEN - 1)) {
+					*slot = fd;
+					kept = 1;
+				}
+			}
+		}
+		if (!kept)
+			close(fd);
+	}
+	if (i->counters < 0 || i->fwd < 0 || i->local4 < 0 ||
+	    i->neigh_req < 0 || i->sess6 < 0 || i->sess4 < 0) {
+		snprintf(err, errlen,
+			 "hybrid: the program on ifindex %d lacks its maps",
+			 i->ifindex);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* A next hop to resolve (the program's request, or one the workers wait
+ * for): RTM_NEWNEIGH with NTF_USE, as in mode = xdp. */
+static void ask_kernel(struct hybrid *hy, int ifindex, int is6,
+		       const uint8_t *addr)
+{
+	struct nl_addr *dst =
+	    nl_addr_build(is6 ? AF_INET6 : AF_INET, addr, is6 ? 16 : 4);
+	struct rtnl_neigh *n = rtnl_neigh_alloc();
+	if (dst && n && hy->nl) {
+		rtnl_neigh_set_ifindex(n, ifindex);
+		rtnl_neigh_set_dst(n, dst);
+		rtnl_neigh_set_flags(n, NTF_USE);
+		if (rtnl_neigh_add(hy->nl, n, NLM_F_CREATE | NLM_F_REPLACE) ==
+		    0)
+			hy->neigh_asked++;
+	}
+	rtnl_neigh_put(n);
+	nl_addr_put(dst);
+}
+
+static int on_neigh_req(void *ctx, void *data, size_t len)
+{
+	const struct xdp_neigh_req *r = data;
+	if (len >= sizeof(*r))
+		ask_kernel(ctx, (int)r->ifindex, r->family == 6, r->addr);
+	return 0;
+}
+
+/* The host's IPv4 addresses into every program's xdp_local4 (frames to
+ * them are the kernel's). */
+static void local4_refresh(struct hybrid *hy)
+{
+	uint32_t now[LOCAL4_MAX];
+	unsigned n = 0;
+	struct ifaddrs *ifa = NULL;
+	uint8_t one = 1;
+
+	hy->local4_at = time(NULL);
+	if (getifaddrs(&ifa))
+		return; /* keep what the maps have */
+	for (struct ifaddrs *a = ifa; a && n < LOCAL4_MAX; a = a->ifa_next)
+		if (a->ifa_addr && a->ifa_addr->sa_family == AF_INET)
+			now[n++] = ((struct sockaddr_in *)a->ifa_addr)
+				       ->sin_addr.s_addr;
+	freeifaddrs(ifa);
+	for (unsigned k = 0; k < hy->nif; k++) {
+		int fd = hy->i[k].local4;
+		for (unsigned j = 0; j < n; j++)
+			bpf_map_update_elem(fd, &now[j], &one, BPF_ANY);
+		for (unsigned j = 0; j < hy->nlocal4; j++) {
+			unsigned m = 0;
+			while (m < n && now[m] != hy->local4[j])
+				m++;
+			if (m == n)
+				bpf_map_delete_elem(fd, &hy->local4[j]);
+		}
+	}
+	memcpy(hy->local4, now, n * sizeof(*now));
+	hy->nlocal4 = n;
+}
+
+static int port_of_ifindex(const struct hybrid *hy, int ifindex)
+{
+	for (unsigned k = 0; k < hy->nif; k++)
+		if (hy->i[k].ifindex == ifindex)
+			return (int)k;
+	return -1;
+}
+
+/* One kernel neighbour with a MAC on our interfaces: into the cache. */
+static void copy_neigh(struct nl_object *o, void *arg)
+{
+	struct hybrid *hy = arg;
+	struct rtnl_neigh *n = (struct rtnl_neigh *)o;
+	int pi = port_of_ifindex(hy, rtnl_neigh_get_ifindex(n));
+	int st = rtnl_neigh_get_state(n);
+	struct nl_addr *dst = rtnl_neigh_get_dst(n);
+	struct nl_addr *ll = rtnl_neigh_get_lladdr(n);
+	uint8_t ip[16] = {0};
+
+	if (pi < 0 || !dst || !ll || nl_addr_get_len(ll) != 6 ||
+	    !(st & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE |
+		    NUD_PERMANENT)))
+		return;
+	int is6 = nl_addr_get_family(dst) == AF_INET6;
+	unsigned len = nl_addr_get_len(dst);
+	if (len != (is6 ? 16u : 4u))
+		return;
+	memcpy(ip, nl_addr_get_binary_addr(dst), len);
+	dp_neigh_confirm(hy->dp, (unsigned)pi, is6, ip,
+			 nl_addr_get_binary_addr(ll));
+	hy->neigh_copied++;
+}
+
+/* A next hop the workers wait for: asked of the kernel. */
+static int ask_incomplete(uint16_t port, int is6, const uint8_t *ip,
+			  const struct dp_neigh_info *info, void *arg)
+{
+	struct hybrid *hy = arg;
+	if (info->state == DP_NEIGH_INCOMPLETE && port < hy->nif)
+		ask_kernel(hy, hy->i[port].ifindex, is6, ip);
+	return 0;
+}
+
+static void neigh_sync(struct hybrid *hy)
+{
+	struct nl_cache *c = NULL;
+	dp_neigh_foreach(dp_neigh_table(hy->dp), ask_incomplete, hy);
+	if (hy->nl && rtnl_neigh_alloc_cache(hy->nl, &c) == 0) {
+		nl_cache_foreach(c, copy_neigh, hy);
+		nl_cache_free(c);
+	}
+}
+
+/* NAT64: the workers export their sessions; pool4's addresses go on the
+ * IPv4 interface, so that the kernel answers ARP for them (as in mode =
+ * xdp; removed at exit). */
+static int nat64_start(struct hybrid *hy, struct dp *dp, char *err,
+		       size_t errlen)
+{
+	const struct pool4_cfg *p = &hy->cfg->nat64.pool4;
+	int r = dp_xdp_export_enable(dp, err, errlen);
+	if (r || (r = gnl_open(&hy->gnl, err, errlen)))
+		return r;
+	for (unsigned i = 0; i < p->n; i++) {
+		unsigned j = 0;
+		while (j < i && p->r[j].addr != p->r[i].addr)
+			j++;
+		if (j < i)
+			continue; /* one address, several protocols */
+		uint32_t a = htonl(p->r[i].addr);
+		r = gnl_addr_add(hy->gnl, hy->cfg->xdp.ifname[hy->nif - 1],
+				 AF_INET, &a, 32, err, errlen);
+		if (r == GNL_FOUND) {
+			fprintf(stderr, "gate64d: netlink: %s\n", err);
+			r = 0;
+		}
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* The sessions the workers translated, into every program's maps. */
+static void nat64_export(struct hybrid *hy)
+{
+	struct dp_xdp_sess e[256];
+	unsigned n;
+	do {
+		n = dp_xdp_export_drain(hy->dp, e, 256);
+		for (unsigned j = 0; j < n; j++) {
+			for (unsigned k = 0; k < hy->nif; k++) {
+				const struct hy_if *i = &hy->i[k];
+				if (bpf_map_update_elem(i->sess6, &e[j].k6,
+							&e[j].v6, BPF_ANY) ||
+				    bpf_map_update_elem(i->sess4, &e[j].k4,
+							&e[j].v4, BPF_ANY))
+					hy->export_failed++;
+			}
+			hy->exported++;
+		}
+	} while (n == 256);
+}
+
+/* Once a second: every session in the maps that XDP used in the last
+ * two seconds, its latest `last` over the programs posted to the worker
+ * that owns it (so that the core does not
+ * expire what XDP keeps translating), and the entries past their
+ * lifetime (the program's own rule, plus 2 s: the core ends the session
+ * first) removed from every program. */
+static void nat64_sweep(struct hybrid *hy)
+{
+	struct timespec ts;
+	struct xdp_sess4_key k, next;
+	struct xdp_sess4_val v;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	uint32_t now = (uint32_t)ts.tv_sec;
+	int fd = hy->i[0].sess4, more = bpf_map_get_next_key(fd, NULL, &k) == 0;
+	while (more) {
+		more = bpf_map_get_next_key(fd, &k, &next) == 0;
+		uint32_t last = 0;
+		int have = 0;
+		for (unsigned j = 0; j < hy->nif; j++)
+			if (!bpf_map_lookup_elem(hy->i[j].sess4, &k, &v)) {
+				have = 1;
+				if (v.last > last)
+					last = v.last;
+			}
+		uint8_t t = v.timer < NAT64_NTIMERS ? v.timer : 0;
+		if (have &&
+		    now - last > hy->cfg->nat64.timeout[t] + 2) { /* dead */
+			struct xdp_sess6_key k6;
+			memset(&k6, 0, sizeof(k6));
+			memcpy(k6.src6, v.src6, 16);
+			k6.raddr4 = k.raddr4;
+			k6.sport6 = v.sport6;
+			k6.rport = k.rport;
+			k6.proto = k.proto;
+			for (unsigned j = 0; j < hy->nif; j++) {
+				bpf_map_delete_elem(hy->i[j].sess4, &k);
+				bpf_map_delete_elem(hy->i[j].sess6, &k6);
+			}
+			hy->map_expired++;
+		} else if (have && now - last <= 2) { /* XDP used it lately */
+			struct dp_xdp_last l = {.k4 = k, .last = last};
+			if (!dp_xdp_last_post(hy->dp, &l))
+				hy->last_posted++;
+			else
+				hy->last_lost++;
+		}
+		k = next;
+	}
+}
+
+int hybrid_start(struct hybrid *hy, struct dp *dp, char *err, size_t errlen)
+{
+	int r;
+	hy->dp = dp;
+	for (unsigned k = 0; k < hy->nif; k++) { /* loaded: not needed */
+		if (hy->i[k].obj[0])
+			unlink(hy->i[k].obj);
+		hy->i[k].obj[0] = 0;
+	}
+	for (unsigned k = 0; k < hy->nif; k++) {
+		struct hy_if *i = &hy->i[k];
+		if ((r = find_maps(i, err, errlen)))
+			return r;
+		if (!hy->rb)
+			hy->rb = ring_buffer__new(i->neigh_req, on_neigh_req,
+						  hy, NULL);
+		else if (ring_buffer__add(hy->rb, i->neigh_req, on_neigh_req,
+					  hy))
+			hy->rb = NULL;
+		if (!hy->rb) {
+			snprintf(err, errlen,
+				 "hybrid: the neighbour request ring: %s",
+				 strerror(errno));
+			return -errno;
+		}
+	}
+	hy->nl = nl_socket_alloc();
+	if (!hy->nl || nl_connect(hy->nl, NETLINK_ROUTE)) {
+		snprintf(err, errlen, "hybrid: netlink socket failed");
+		return -EIO;
+	}
+	if (hy->nat64 && (r = nat64_start(hy, dp, err, errlen)))
+		return r;
+	local4_refresh(hy);
+	neigh_sync(hy);
+	return 0;
+}
+
+int hybrid_fd(const struct hybrid *hy)
+{
+	return hy && hy->rb ? ring_buffer__epoll_fd(hy->rb) : -1;
+}
+
+int hybrid_timeout_ms(const struct hybrid *hy)
+{
+	return hy && hy->nat64 ? 2 : 50;
+}
+
+void hybrid_poll(struct hybrid *hy)
+{
+	struct timespec now;
+	if (!hy || !hy->rb)
+		return;
+	ring_buffer__consume(hy->rb);
+	if (hy->nat64) {
+		nat64_export(hy);
+		if (time(NULL) != hy->sweep_at) {
+			hy->sweep_at = time(NULL);
+			nat64_sweep(hy);
+		}
+	}
+	if (time(NULL) != hy->local4_at)
+		local4_refresh(hy);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long ms = (now.tv_sec - hy->neigh_at.tv_sec) * 1000 +
+		  (now.tv_nsec - hy->neigh_at.tv_nsec) / 1000000;
+	if (ms >= 100) {
+		hy->neigh_at = now;
+		neigh_sync(hy);
+	}
+}
+
+/* One per-CPU counter summed over the CPUs and the programs. */
+static unsigned long long sum(const struct hybrid *hy, int fwd, uint32_t idx)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t v[256];
+	unsigned long long s = 0;
+	if (ncpu <= 0 || ncpu > 256)
+		return 0;
+	for (unsigned k = 0; k < hy->nif; k++) {
+		int fd = fwd ? hy->i[k].fwd : hy->i[k].counters;
+		if (fd < 0 || bpf_map_lookup_elem(fd, &idx, v))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			s += v[c];
+	}
+	return s;
+}
+
+static void line(FILE *out, const char *name, unsigned long long v,
+		 const char *why)
+{
+	fprintf(out, "%-28s %12llu  # %s\n", name, v, why);
+}
+
+void hybrid_stats_print(const struct hybrid *hy, FILE *out)
+{
+	if (!hy)
+		return;
+	line(out, "xdp-translated", sum(hy, 0, XDP_CNT_HANDLED),
+	     "translated by the XDP program");
+	line(out, "xdp-not-translated", sum(hy, 0, XDP_CNT_HANDED_ON),
+	     "for the translator, but not what XDP translates (to the "
+	     "workers)");
+	for (uint32_t k = 0; k < XDP_FWD_CNT_MAX; k++)
+		line(out, fwd_name[k], sum(hy, 1, k), fwd_why[k]);
+	line(out, "neighbour-requests", hy->neigh_asked,
+	     "next hops gate64d asked the kernel to resolve (for XDP and "
+	     "for the workers)");
+	line(out, "neighbours-copied", hy->neigh_copied,
+	     "kernel neighbour entries copied into the workers' cache");
+	if (!hy->nat64)
+		return;
+	line(out, "xdp-session-hits", sum(hy, 0, XDP_CNT_SESS_HIT),
+	     "packets of a session in the maps, translated in XDP");
+	line(out, "xdp-session-misses", sum(hy, 0, XDP_CNT_SESS_MISS),
+	     "packets without a session in the maps (to the workers)");
+	line(out, "xdp-session-hits-handed-on",
+	     sum(hy, 0, XDP_CNT_SESS_HIT_HANDED_ON),
+	     "session packets XDP handed on (TCP SYN/FIN/RST, a state "
+	     "change, past its lifetime)");
+	line(out, "hybrid-sessions-exported", hy->exported,
+	     "sessions (or their changes) the workers made, written into the "
+	     "XDP maps");
+	line(out, "hybrid-export-failed", hy->export_failed,
+	     "map writes that failed (a map full)");
+	line(out, "hybrid-last-posted", hy->last_posted,
+	     "the maps' last-seen times given back to the workers");
+	line(out, "hybrid-last-lost", hy->last_lost,
+	     "last-seen times not given back: the worker's ring was full "
+	     "(the core may end such a session early; XDP's entry stays "
+	     "until its own lifetime ends)");
+	line(out, "hybrid-map-expired", hy->map_expired,
+	     "sessions removed from the maps past their lifetime");
+}
+
+void hybrid_fini(struct hybrid *hy)
+{
+	if (!hy)
+		return;
+	for (unsigned k = 0; k < 2; k++) {
+		struct hy_if *i = &hy->i[k];
+		if (i->obj[0])
+			unlink(i->obj);
+		int *fds[] = {&i->prog,	     &i->counters, &i->fwd,  &i->local4,
+			      &i->neigh_req, &i->sess6,	   &i->sess4};
+		for (size_t j = 0; j < sizeof(fds) / sizeof(*fds); j++)
+			if (*fds[j] >= 0)
+				close(*fds[j]);
+	}
+	if (hy->gnl) {
+		char err[256];
+		if (gnl_close(hy->gnl, 0, err, sizeof(err)))
+			fprintf(stderr, "gate64d: netlink: %s\n", err);
+	}
+	ring_buffer__free(hy->rb);
+	if (hy->nl)
+		nl_socket_free(hy->nl);
+	free(hy);
+}
