@@ -638,9 +638,12 @@ int dp_xdp_last_post(struct dp *dp, const struct dp_xdp_last *l)
 	return rte_ring_enqueue_elem(dp->w[o]->xlast, &c, sizeof(c));
 }
 
-/* One IP packet (Ethernet header already removed) from side 'from6'. */
-static void translate(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
-		      int from6)
+/* One IP packet (Ethernet header already removed) from side 'from6'.
+ * Inlined into the burst loop: the per-packet path has no call (the
+ * compiler stopped inlining it by itself as the file grew: +2 % of the
+ * worker's instructions, callgrind). */
+static inline __attribute__((always_inline)) void
+translate(struct dp_worker *w, unsigned pi, struct rte_mbuf *m, int from6)
 {
 	struct dp *dp = w->dp;
 	struct xlat_pkt pkt = {rte_pktmbuf_mtod(m, uint8_t *), m->data_len};
@@ -648,8 +651,9 @@ static void translate(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	enum xlat_verdict v;
 
 	/* hybrid NAT64: an IPv4 packet's tuple, before it is rewritten */
-	struct xtuple t4 = {0};
-	if (w->xout && !from6)
+	struct xtuple t4;
+	t4.ok = 0;
+	if (unlikely(w->xout != NULL) && !from6)
 		xtuple_of(pkt.data, pkt.len, 0, &t4);
 	/* bytes per direction: one add on the worker's own counters, in
 	 * and (below) out, IP bytes as the core sees them */
@@ -666,7 +670,8 @@ static void translate(struct dp_worker *w, unsigned pi, struct rte_mbuf *m,
 	unsigned out;
 	switch (v) {
 	case XLAT_FORWARD:
-		if (w->xout) { /* hybrid NAT64: the session to XDP's maps */
+		if (unlikely(w->xout != NULL)) { /* hybrid NAT64: the
+						   session to XDP's maps */
 			if (from6)
 				xtuple_of(pkt.data, pkt.len, 1, &t4);
 			xdp_export(w, &t4);
