@@ -3,7 +3,7 @@
 #   make test    install dependencies (Debian, root), build, lint, run every test
 #   make bench   benchmarks (never part of make test)
 #   make fuzz    run the fuzzers for FUZZ_SECONDS each
-#   make demo    the lab demo: gate64 in one command (MODE=dpdk|xdp)
+#   make demo    the lab demo: gate64 in one command (MODE=dpdk|xdp|hybrid)
 
 CC      ?= gcc
 CLANG   ?= clang
@@ -246,7 +246,7 @@ test: deps
 clean:
 	rm -rf $(B)
 
-# make demo [MODE=dpdk|xdp]: the lab demo (scripts/demo.py), from nothing.
+# make demo [MODE=dpdk|xdp|hybrid]: the lab demo (scripts/demo.py), from nothing.
 MODE ?= dpdk
 demo: deps
 	$(MAKE) all

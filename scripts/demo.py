@@ -194,17 +194,23 @@ def fetch(lab, url):
     return r
 
 
-def demo_xdp():
+def demo_xdp(mode="xdp"):
+    """mode xdp (the program alone) or hybrid (the program, and DPDK
+    workers over AF_XDP for what it hands on: here a flow's first
+    packets, which make its session)."""
     with L.Lab(mode="tayga", pool6=XDP_POOL6) as lab:
         step(1, "The lab: an IPv6-only client, the gateway (XDP), an "
              "IPv4-only legacy portal")
         print("(network namespaces g64-*-%s, removed at the end)"
               % lab.suffix)
-        print("client  %s (IPv6 only)\ngateway %s | %s (gate64d, xdp "
-              "mode: NAT64 in the XDP program, state in BPF maps)\n"
+        how = ("xdp mode: NAT64 in the XDP program, state in BPF maps"
+               if mode == "xdp" else
+               "hybrid mode: NAT64 in the XDP program for established "
+               "flows, DPDK workers over AF_XDP for the rest")
+        print("client  %s (IPv6 only)\ngateway %s | %s (gate64d, %s)\n"
               "portal  %s (IPv4 only), HTTP on port 80\n"
               "DNS     NSD: %s has only an A record (%s)" % (
-                  L.CLIENT6, L.GW6, L.GW4, L.SERVER4, NAME, L.SERVER4))
+                  L.CLIENT6, L.GW6, L.GW4, how, L.SERVER4, NAME, L.SERVER4))
         for ns, d in (("client", lab.ifname["client"]),
                       ("server", lab.ifname["server"])):
             lab._offloads_off(ns, d)  # what a real NIC delivers
@@ -215,19 +221,27 @@ def demo_xdp():
         lab.sock = "/run/gate64/%s.sock" % lab.file_prefix
         maplog = os.path.join(lab.tmpdir, "mapping.log")
         conf = os.path.join(lab.tmpdir, "gate64d.conf")
+        if mode == "xdp":
+            engine = "[xdp]\ninterfaces = %s, %s\npin-dir = %s/pins\n" % (
+                lab.gw6, lab.gw4, lab.bpffs())
+        else:  # the workers' ports are net_af_xdp on the same interfaces
+            engine = ("[xdp]\ninterfaces = %s, %s\n"
+                      "[dpdk]\nlcores = 0,1\nmemory = no-huge\n"
+                      "file-prefix = %s\n[port6]\naddress = %s/64\n"
+                      "[port4]\naddress = %s/24\n" % (
+                          lab.gw6, lab.gw4, lab.file_prefix, L.GW6, L.GW4))
         with open(conf, "w") as f:
-            f.write("[gate64]\nmode = xdp\ncontrol-socket = %s\n"
+            f.write("[gate64]\nmode = %s\ncontrol-socket = %s\n"
                     "[translator]\ntype = nat64\npool6 = %s\n"
                     "pool6791 = %s\n"
                     "[pool4]\naddress = %s\ntcp-ports = 61000-65535\n"
                     "udp-ports = 61000-65535\n"
-                    "[nat64]\nmapping-log = %s\n"
-                    "[xdp]\ninterfaces = %s, %s\npin-dir = %s/pins\n"
+                    "[nat64]\nmapping-log = %s\n%s"
                     "[dns64]\nlisten = [%s]:53\nupstream = 127.0.0.1:%d\n"
                     "allow = 2001:db8::/32\nthreads = 1\n"
-                    % (lab.sock, XDP_POOL6, L.POOL6791, L.POOL4, maplog,
-                       lab.gw6, lab.gw4, lab.bpffs(), L.GW6, NSD_PORT))
-        gw = start_xdp(lab, conf, ["--keep-state"])
+                    % (mode, lab.sock, XDP_POOL6, L.POOL6791, L.POOL4,
+                       maplog, engine, L.GW6, NSD_PORT))
+        gw = start_xdp(lab, conf, ["--keep-state"] if mode == "xdp" else [])
 
         step(2, "The client resolves %s: the AAAA is synthesized by DNS64 "
              "(RFC 6147)" % NAME)
@@ -239,18 +253,21 @@ def demo_xdp():
         if not aaaa:
             raise L.LabError("no AAAA was synthesized: %s" % r.stdout)
 
-        step(3, "curl -6 fetches the page over IPv6 (NAT64 in XDP, "
-             "RFC 6146)")
+        step(3, "curl -6 fetches the page over IPv6 (NAT64, RFC 6146%s)"
+             % (", in XDP" if mode == "xdp" else
+                ": the workers make the session, XDP carries the rest"))
         url = "http://[%s]/" % aaaa[0]
         fetch(lab, url)
         print("(EAM portals are not built into XDP yet: make demo "
               "MODE=dpdk shows them)")
 
         step(4, "gate64ctl session list: the flow, IPv6 client -> pool4 "
-             "-> portal, from the program's maps")
+             "-> portal%s" % (", from the program's maps" if mode == "xdp"
+                              else ""))
         show("gate64ctl session list", ctl(lab, "session", "list"))
 
-        step(5, "gate64ctl stats: the XDP program's counters")
+        step(5, "gate64ctl stats: the %s counters"
+             % ("XDP program's" if mode == "xdp" else "workers'"))
         lines = [ln for ln in ctl(lab, "stats").splitlines()
                  if "#" in ln and not re.search(r"\s0  #", ln)]
         show("gate64ctl stats (non-zero)", "\n".join(lines))
@@ -259,16 +276,23 @@ def demo_xdp():
              "(RFC 6888)")
         addr, port = show_mapping(lab)
 
-        step(7, "gate64d restarts with --keep-state: the program and its "
-             "state keep serving meanwhile")
-        lab.stop(gw)
-        print("(gate64d stopped; the XDP program and its maps stay)")
-        fetch(lab, url)
-        gw = start_xdp(lab, conf)
-        show("gate64ctl session list", ctl(lab, "session", "list"))
+        if mode == "xdp":
+            step(7, "gate64d restarts with --keep-state: the program and "
+                 "its state keep serving meanwhile")
+            lab.stop(gw)
+            print("(gate64d stopped; the XDP program and its maps stay)")
+            fetch(lab, url)
+            gw = start_xdp(lab, conf)
+            show("gate64ctl session list", ctl(lab, "session", "list"))
 
-        step(8, "Cleaning up")
+        step(8 if mode == "xdp" else 7, "Cleaning up")
         lab.stop(gw)
+        if mode == "hybrid":
+            print("(who carried the packets, as gate64d printed at exit: "
+                  "the XDP program, and the workers it handed on to)")
+            print("\n".join(ln for ln in lab.log_text(gw).splitlines()
+                            if re.match(r"^xdp-(translated|to-workers) ",
+                                        ln)))
     print("namespaces, processes, sockets, XDP programs, BPF pins and "
           "pool4 addresses removed.\ndemo: done", flush=True)
 
@@ -278,9 +302,6 @@ def main():
     p.add_argument("--mode", default="dpdk",
                    choices=("dpdk", "xdp", "hybrid"))
     args = p.parse_args()
-    if args.mode == "hybrid":
-        sys.exit("demo: mode hybrid is not built yet (issue: XDP "
-                 "offload); make demo MODE=dpdk or MODE=xdp")
     if os.geteuid() != 0:
         sys.exit("demo: run as root (it creates network namespaces)")
     for tool in (GATE64CTL, NSD, DIG, "/usr/bin/curl"):
@@ -289,8 +310,8 @@ def main():
     # Ctrl-C and SIGTERM unwind through the lab's context manager
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
     try:
-        if args.mode == "xdp":
-            demo_xdp()
+        if args.mode in ("xdp", "hybrid"):
+            demo_xdp(args.mode)
         else:
             demo(args.mode)
     except KeyboardInterrupt:
