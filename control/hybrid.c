@@ -3,6 +3,7 @@
  */
 #include <arpa/inet.h>
 #include <elf.h>
+#include <dirent.h>
 #include <errno.h>
 #include <ifaddrs.h>
 #include <linux/if_link.h>
@@ -197,6 +198,21 @@ fail:
 	return r;
 }
 
+/* The interface's receive queues (sysfs), 0 if unknown. */
+static unsigned if_rx_queues(const char *ifname)
+{
+	char p[128];
+	unsigned n = 0;
+	snprintf(p, sizeof(p), "/sys/class/net/%s/queues", ifname);
+	DIR *d = opendir(p);
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL)
+		n += !strncmp(e->d_name, "rx-", 3);
+	if (d)
+		closedir(d);
+	return n;
+}
+
 int hybrid_prepare(struct hybrid **hyp, struct cfg_gw *cfg, char *err,
 		   size_t errlen)
 {
@@ -229,6 +245,20 @@ int hybrid_prepare(struct hybrid **hyp, struct cfg_gw *cfg, char *err,
 				 "[xdp] interfaces: %s: no such interface",
 				 cfg->xdp.ifname[k]);
 			return -ENODEV;
+		}
+		/* one AF_XDP socket per worker on queues 0..workers-1: the
+		 * interface needs that many receive queues */
+		unsigned q = if_rx_queues(cfg->xdp.ifname[k]);
+		if (q && q < cfg->dp.nworkers) {
+			snprintf(err, errlen,
+				 "[xdp] interfaces: %s has %u receive queue%s, "
+				 "[dpdk] lcores gives %u workers (one queue "
+				 "each): ethtool -L %s combined %u, or fewer "
+				 "lcores",
+				 cfg->xdp.ifname[k], q, q == 1 ? "" : "s",
+				 cfg->dp.nworkers, cfg->xdp.ifname[k],
+				 cfg->dp.nworkers);
+			return -EINVAL;
 		}
 		if ((r = write_obj(i, &x, &f, err, errlen)))
 			return r;

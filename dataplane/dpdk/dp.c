@@ -555,7 +555,8 @@ static void xdp_export(struct dp_worker *w, const struct xtuple *t)
 	if (xdp_sess_from_nat64(b, s, &w->dp->xpool6, &w->dp->nc->pool4,
 				w->xclock, &e.k6, &e.v6, &e.k4, &e.v4))
 		return;
-	rte_ring_enqueue_elem(w->xout, &e, sizeof(e));
+	if (rte_ring_enqueue_elem(w->xout, &e, sizeof(e)))
+		w->st.xdp_export_full++; /* counted, never silent */
 }
 
 /* The maps' `last` (CLOCK_MONOTONIC s) into the worker's sessions: XDP

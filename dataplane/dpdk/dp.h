@@ -66,6 +66,10 @@
 		   "frames (the rest of a busy-polling core is idle)")         \
 	X(nombuf, "packets lost: no mbuf free for a fragment, an ICMP error "  \
 		  "or a probe")                                                \
+	X(xdp_export_full,                                                     \
+	  "mode = hybrid: session updates for the XDP maps not queued (the "   \
+	  "ring to the control thread was full); the flow's next packet "      \
+	  "through the workers sends it again")                                \
 	X(bytes_6to4_in, "bytes of IPv6 packets taken in by the translator "   \
 			 "(IP header and payload, no Ethernet header)")        \
 	X(bytes_6to4_out, "bytes of IPv4 packets translated from IPv6 and "    \

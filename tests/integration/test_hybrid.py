@@ -330,6 +330,17 @@ def test_clean_stop(lab):
     assert not glob.glob("/var/run/dpdk/%s" % lab.file_prefix)
 
 
+def test_too_few_queues_named(lab):
+    """One AF_XDP socket per worker needs as many receive queues on each
+    interface: with more workers than queues gate64d refuses to start
+    and says how to fix it (before the EAL starts)."""
+    p = start(lab, conf_text(lab).replace("lcores = 0,1", "lcores = 0,1,2"),
+              wait=False)
+    assert p.wait(15) == 1
+    log = lab.log_text(p)
+    assert "receive queue" in log and "ethtool -L" in log, log
+
+
 @pytest.mark.parametrize("extra,key", [
     ("[port6]\ndevice = net_af_xdp0,iface=x\n", "[port6] device"),
     ("[xdp]\nattach = generic\n", "[xdp] attach"),
