@@ -27,6 +27,8 @@ struct ctl {
 	struct dns64_server *dns;
 	struct reload *rl;
 	struct xdp_mode *xm; /* mode = xdp: the program, instead of dp */
+	void (*more)(void *arg, FILE *f); /* more counters (hybrid: XDP's) */
+	void *more_arg;
 	time_t started;
 };
 
@@ -116,6 +118,13 @@ fail:;
 void ctl_set_xdp(struct ctl *c, struct xdp_mode *xm)
 {
 	c->xm = xm;
+}
+
+void ctl_set_more_stats(struct ctl *c, void (*fn)(void *arg, FILE *f),
+			void *arg)
+{
+	c->more = fn;
+	c->more_arg = arg;
 }
 
 void ctl_close(struct ctl *c)
@@ -321,6 +330,8 @@ static void print_dp(void *arg, FILE *f)
 	struct ctl *c = arg;
 	uint64_t nsubs, over;
 	dp_stats_print(c->dp, f);
+	if (c->more)
+		c->more(c->more_arg, f);
 	if (c->cfg->dp.mode != DP_NAT64 ||
 	    metrics_subscribers(c->dp, &nsubs, &over))
 		return;

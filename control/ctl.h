@@ -37,6 +37,10 @@ int ctl_open(struct ctl **c, const char *path, unsigned mode, long gid,
 /* mode = xdp: answer from the XDP program's counters (dp is NULL then);
  * only status, stats and dns64 stats are served in that mode. */
 void ctl_set_xdp(struct ctl *c, struct xdp_mode *xm);
+/* Counters of another part printed after the dataplane's in stats, as
+ * "name value  # why" lines (mode = hybrid: the XDP program's). */
+void ctl_set_more_stats(struct ctl *c, void (*fn)(void *arg, FILE *f),
+			void *arg);
 /* Serve the clients that are waiting (non-blocking accept). */
 void ctl_poll(struct ctl *c);
 void ctl_close(struct ctl *c);

@@ -307,6 +307,11 @@ out:
 	return rc;
 }
 
+static void hybrid_more(void *hy, FILE *f)
+{
+	hybrid_stats_print(hy, f);
+}
+
 int main(int argc, char **argv)
 {
 	static struct cfg_gw cfg;
@@ -434,6 +439,11 @@ int main(int argc, char **argv)
 	if (cfg.metrics_listen[0] && metrics_open(&met, cfg.metrics_listen, dp,
 						  &cfg, dns, err, sizeof(err)))
 		goto out;
+	if (hy) { /* stats and metrics: the XDP program's counters too */
+		ctl_set_more_stats(ctl, hybrid_more, hy);
+		if (met)
+			metrics_set_more(met, hybrid_more, hy);
+	}
 	/* hybrid: the control thread keeps using the programs' maps */
 	if (hy ? drop_caps_but(1ull << CAP_NET_ADMIN | 1ull << CAP_BPF |
 				   1ull << CAP_PERFMON,

@@ -20,6 +20,8 @@ struct metrics {
 	const struct cfg_gw *cfg;
 	struct dns64_server *dns;
 	struct xdp_mode *xm; /* mode = xdp: the program's counters */
+	void (*more)(void *arg, FILE *f); /* hybrid: the program's too */
+	void *more_arg;
 };
 
 int metrics_open(struct metrics **mp, const char *listen_addr, struct dp *dp,
@@ -90,6 +92,36 @@ static void family(FILE *f, const char *name, const char *type,
 void metrics_set_xdp(struct metrics *m, struct xdp_mode *xm)
 {
 	m->xm = xm;
+}
+
+void metrics_set_more(struct metrics *m, void (*fn)(void *arg, FILE *f),
+		      void *arg)
+{
+	m->more = fn;
+	m->more_arg = arg;
+}
+
+/* "name value  # why" lines (ctl's stats format) as gate64_xdp_total. */
+static void more_metrics(struct metrics *m, FILE *f)
+{
+	char *buf = NULL, *save = NULL;
+	size_t len = 0;
+	FILE *t = open_memstream(&buf, &len);
+	if (!t)
+		return;
+	m->more(m->more_arg, t);
+	fclose(t);
+	family(f, "gate64_xdp", "counter",
+	       "the XDP program's counters (gate64ctl stats explains each)");
+	for (char *l = strtok_r(buf, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		char name[64];
+		unsigned long long v;
+		if (sscanf(l, "%63s %llu", name, &v) == 2)
+			fprintf(f, "gate64_xdp_total{counter=\"%s\"} %llu\n",
+				name, v);
+	}
+	free(buf);
 }
 
 static void xdp_metric(void *f, const char *name, unsigned long long v,
@@ -394,6 +426,8 @@ static void serve(struct metrics *m, int fd)
 		dns64_metrics(m->dns, b);
 	} else {
 		metrics_write(m->dp, m->cfg, m->dns, b);
+		if (m->more)
+			more_metrics(m, b);
 	}
 	fclose(b);
 	fprintf(out,

@@ -27,6 +27,10 @@ int metrics_open(struct metrics **m, const char *listen, struct dp *dp,
 		 size_t errlen);
 /* mode = xdp: the XDP program's counters instead of the dataplane's. */
 void metrics_set_xdp(struct metrics *m, struct xdp_mode *xm);
+/* Counters of another part, as ctl_set_more_stats takes them (mode =
+ * hybrid: the XDP program's), served as gate64_xdp_total. */
+void metrics_set_more(struct metrics *m, void (*fn)(void *arg, FILE *f),
+		      void *arg);
 int metrics_fd(const struct metrics *m);
 void metrics_poll(struct metrics *m);
 void metrics_close(struct metrics *m);

@@ -314,6 +314,23 @@ class TestHybrid:
         assert received(r) == 2, r.stdout + r.stderr
 
 
+    def test_stats_show_both_engines(self, lab, gw):
+        """gate64ctl stats (text and JSON) gives the workers' counters and
+        the XDP program's, each with its explanation."""
+        ctl = [os.path.join(L.ROOT, "build", "gate64ctl"), "-s",
+               os.path.join(lab.tmpdir, "ctl.sock")]
+        text = subprocess.run(ctl + ["stats"], capture_output=True,
+                              text=True).stdout
+        assert re.search(r"^dp_rx\s+\d+\s+# ", text, re.M), text
+        assert re.search(r"^xdp-translated\s+[1-9]\d*\s+# translated",
+                         text, re.M), text
+        js = json.loads(subprocess.run(ctl + ["--json", "stats"],
+                                       capture_output=True,
+                                       text=True).stdout)
+        assert js["xdp-to-workers"][1].startswith("mode = hybrid")
+        assert "forward" in js
+
+
 def test_clean_stop(lab):
     """SIGTERM: exit 0, counters printed, no XDP program left on the
     interfaces (net_af_xdp detaches it), no object copy, no EAL runtime
