@@ -7,7 +7,7 @@
 cfg writes conf/gate64.conf as it is, small valid files (two-arm NAT64,
 one-arm SIIT with EAM, PCI devices with hugepages, no-huge with extra EAL
 arguments, static BIB and port blocks, [metrics], [dns64], mode = xdp with
-SIIT and NAT64) and invalid ones
+SIIT and NAT64, mode = hybrid) and invalid ones
 (duplicate keys and sections, unknown keys, continued lines, quotes and
 comments in values, bad prefixes, overlapping EAM, a port's address in
 pool4, lcores listed twice, a ':' in a section name).  ctl writes valid requests (every command,
@@ -113,6 +113,18 @@ CFG = {
                   "tcp-ports = 61000-65535\nudp-ports = 61000-65535\n"
                   "[static-bib]\nweb = tcp 2001:db8:1::10 61080 192.0.2.1 "
                   "61080\n[xdp]\ninterfaces = eth1\n"),
+    "hybrid-siit": ("[gate64]\nmode = hybrid\n[translator]\ntype = siit\n"
+                    "pool6 = 2001:db8:46::/96\n[xdp]\ninterfaces = gw6, gw4\n"
+                    "[dpdk]\nlcores = 0,1\nmemory = no-huge\n"
+                    "[port6]\naddress = 2001:db8:1::1/64\n"
+                    "gateway = 2001:db8:1::2\n"
+                    "[port4]\naddress = 198.51.100.1/24\n"),
+    "hybrid-nat64": ("[gate64]\nmode = hybrid\n" + POOL4 +
+                     "tcp-ports = 61000-65535\nudp-ports = 61000-65535\n"
+                     "[xdp]\ninterfaces = eth1\n[dpdk]\nlcores = 0,1\n"
+                     "[port]\naddress = 2001:db8:1::1/64, 198.51.100.1/24\n"),
+    "bad-hybrid-device": ("[gate64]\nmode = hybrid\n" + POOL4 + PORTS +
+                          "[xdp]\ninterfaces = gw6, gw4\n"),
     "bad-xdp-ports": ("[gate64]\nmode = xdp\n[translator]\ntype = siit\n"
                       + PORTS + "[xdp]\ninterfaces = a, b, c\n"),
     "bad-xdp-blocks": ("[gate64]\nmode = xdp\n" + POOL4 +
