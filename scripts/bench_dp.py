@@ -637,6 +637,13 @@ def xdp_conf(lab, mode, pins):
             "[translator]\ntype = siit\npool6 = %s\npool6791 = %s\n"
             "[xdp]\ninterfaces = %s, %s\n"
             % (mode, lab.tmpdir, lab.pool6, L.POOL6791, lab.gw6, lab.gw4))
+    if mode == "hybrid":
+        # the workers' side: one worker on the translator's CPU, their
+        # ports net_af_xdp on the same interfaces (docs/hybrid.md)
+        return text + ("[dpdk]\nlcores = 0,1\nmemory = no-huge\n"
+                       "file-prefix = %s\n[port6]\naddress = %s/64\n"
+                       "gateway = %s\n[port4]\naddress = %s/24\n"
+                       % (lab.file_prefix, L.GW6, L.CLIENT6, L.GW4))
     if gate64_knows("pin-dir"):
         text += "pin-dir = %s\n" % os.path.join(pins, "gate64")
     return text
@@ -665,8 +672,11 @@ def run_xdp(lab, args, mode="xdp"):
     path = os.path.join(lab.tmpdir, "gate64d-%s.conf" % mode)
     with open(path, "w") as f:
         f.write(xdp_conf(lab, mode, lab.bpffs()))
-    proc = lab.popen("gw", ["taskset", "-c", str(args.xlat_cpu),
-                            GATE64D, "-c", path],
+    # hybrid: the EAL pins its own threads ([dpdk] lcores 0,1: the worker
+    # on CPU 1), so no taskset around it
+    pin = ([] if mode == "hybrid"
+           else ["taskset", "-c", str(args.xlat_cpu)])
+    proc = lab.popen("gw", pin + [GATE64D, "-c", path],
                      log="gate64d-%s.log" % mode)
 
     def ready():
