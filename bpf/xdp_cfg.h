@@ -56,8 +56,12 @@ struct xdp_cfg {
 	uint16_t id_seed;	  /* first IPv4 Identification (RFC 7739 §5.1)
 				     on each CPU, plus xdp_ip4_id[cpu] */
 	uint8_t dirs;		  /* XDP_DIR_* */
-	uint8_t eam;		  /* an EAM table is configured: not in XDP
-				     yet, so every frame is handed on */
+	uint8_t eam;		  /* an EAM table is configured (RFC 7757):
+				     stateless, every address is mapped
+				     through the tries g64_eam4/g64_eam6
+				     (bpf/xdp_eam.h, filled by the loader)
+				     first, then pool6; with stateful, every
+				     frame is handed on */
 	uint8_t stateful;	  /* stateful NAT64 (RFC 6146): translate only
 				     packets of a session in g64_sess6/4
 				     (bpf/xdp_state.h), never statelessly */

@@ -7,20 +7,21 @@
  *
  * Translated: IPv6 -> IPv4 and IPv4 -> IPv6 of TCP, UDP and ICMP echo
  * request/reply right after a plain header (no IPv6 extension header, no
- * IPv4 option, not a fragment), a /96 pool6, no EAM, and nothing the core
- * would refuse or answer with an ICMP error.  Stateless: both addresses
- * under pool6.  Stateful: the packet's session is in the map, live, and
- * the packet changes nothing in it but its last-seen time (xdp_sess_use:
- * no TCP SYN, FIN or RST, no TCP state change, not past its lifetime);
- * the addresses and port are the session's, as the core writes them
- * (xdp_sess6_xmap / xdp_sess4_xmap build the core's struct xlat_map), and
- * an IPv6 packet to a pool4 address (a hairpin) is handed on.  A stateful
- * program never translates without a session.  Stateful with create
- * (mode = xdp NAT64): the program makes the BIB entries and sessions
- * itself and runs the TCP state machine, as the core does (the section
- * "Create mode" below says what it makes and what it leaves).  The frame
- * keeps its MAC addresses, gets the new EtherType, and goes out through
- * translated() (XDP_TX, or in mode = xdp forwarded: bpf/xdp_fwd.h).
+ * IPv4 option, not a fragment), a /96 pool6, and nothing the core would
+ * refuse or answer with an ICMP error.  Stateless: both addresses under
+ * pool6, or (xdp_cfg.eam, RFC 7757) each mapped through the EAM tries
+ * first and pool6 for the rest, as the core maps them; the RFC 7757 §4.3
+ * hairpin is handed on.  Stateful: the packet's session is in the map, live,
+ * and the packet changes nothing in it but its last-seen time (xdp_sess_use: no
+ * TCP SYN, FIN or RST, no TCP state change, not past its lifetime); the
+ * addresses and port are the session's, as the core writes them (xdp_sess6_xmap
+ * / xdp_sess4_xmap build the core's struct xlat_map), and an IPv6 packet to a
+ * pool4 address (a hairpin) is handed on.  A stateful program never translates
+ * without a session.  Stateful with create (mode = xdp NAT64): the program
+ * makes the BIB entries and sessions itself and runs the TCP state machine, as
+ * the core does (the section "Create mode" below says what it makes and what it
+ * leaves).  The frame keeps its MAC addresses, gets the new EtherType, and goes
+ * out through translated() (XDP_TX, or in mode = xdp forwarded: bpf/xdp_fwd.h).
  *
  * Everything else is handed on unchanged with xdp_cfg.hand_on (XDP_PASS
  * in the tests; XDP_REDIRECT in mode = hybrid: to the DPDK workers'
@@ -56,6 +57,7 @@
 #endif
 
 #include "bpf/xdp_cfg.h"
+#include "bpf/xdp_eam.h"
 #include "dataplane/xlat/xlat_fast.h"
 
 char _license[] SEC("license") = "Dual BSD/GPL";
@@ -117,6 +119,51 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, XDP_BIB_EVENTS_DEFAULT);
 } g64_bib_events SEC(".maps");
+
+/* The EAM table (RFC 7757, bpf/xdp_eam.h): the core's entries by IPv4
+ * and by IPv6 prefix, filled by the loader (xdp_eam_fill); looked up only
+ * with xdp_cfg.eam. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XDP_EAM_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xdp_eam4_key);
+	__type(value, struct xlat_eam);
+} g64_eam4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XDP_EAM_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xdp_eam6_key);
+	__type(value, struct xlat_eam);
+} g64_eam6 SEC(".maps");
+
+/* 1 once the loader has filled the tries (xdp_eam_fill): until then
+ * (mode = hybrid: net_af_xdp attaches the program before gate64d can fill
+ * them), or after a fill failed, every frame is handed on rather than
+ * mapped with a partial table. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} g64_eam_on SEC(".maps");
+
+/* The EAM paths' scratch: their configuration copy and mapping live here,
+ * not on the stack, which the other paths' inlined frames already fill
+ * (BPF's 512 bytes for the whole program). */
+struct xdp_eam_scratch {
+	struct xlat_cfg xc;
+	struct xlat_map m;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdp_eam_scratch);
+} g64_eam_scratch SEC(".maps");
 
 /* XDP_CNT_MAX counters per CPU: enum xdp_counter */
 struct {
@@ -370,6 +417,128 @@ static __always_inline int xdp_4to6(struct xdp_md *ctx)
 	if (!fast_4to6_check(&x, data + ETH_HLEN, end, NULL, &f))
 		return hand_on();
 	if (!out_4to6(ctx, &x, &f, NULL))
+		return hand_on();
+	return translated(ctx, 0);
+}
+
+/* ---------------------------------------------------------------------
+ * Stateless SIIT with an EAM table (xdp_cfg.eam): each address mapped as
+ * the core's map46/map64 map it (RFC 7757 §3.3: the longest EAM entry
+ * first, its suffix bits copied, eam_entry_4to6/6to4; else pool6, RFC
+ * 6052), then the core's fast path with those addresses (a struct
+ * xlat_map without port: the sums are the general path's).  What the core
+ * refuses (reserved, non-global through the WKP, not under pool6 nor an
+ * EAM entry) or turns around (RFC 7757 §4.3 hairpin) is handed on.
+ */
+
+/* The core's map46 (strict): 0 and out, or -1. */
+static __always_inline int eam_46(__u32 v4, const struct rfc6052_pfx *pf,
+				  __u8 *out)
+{
+	struct xdp_eam4_key k = {.prefixlen = 32, .addr = v4};
+
+	if (ip4_check(v4, 0)) /* RFC 6052 §3.1 / RFC 6890: addr-reserved */
+		return -1;
+	const struct xlat_eam *e = bpf_map_lookup_elem(&g64_eam4, &k);
+	if (e) {
+		eam_entry_4to6(e, v4, out);
+		return 0;
+	}
+	if (pf->wkp && ip4_check(v4, 1)) /* wkp-non-global */
+		return -1;
+	rfc6052_pfx_embed(pf, v4, out);
+	return 0;
+}
+
+/* The core's map64 (strict): 0, *out and *via_eam, or -1. */
+static __always_inline int eam_64(const __u8 *v6, const struct rfc6052_pfx *pf,
+				  __u32 *out, int *via_eam)
+{
+	struct xdp_eam6_key k = {.prefixlen = 128};
+
+	__builtin_memcpy(k.addr, v6, 16);
+	const struct xlat_eam *e = bpf_map_lookup_elem(&g64_eam6, &k);
+	*via_eam = e != NULL;
+	if (e)
+		*out = eam_entry_6to4(e, k.addr);
+	else if (rfc6052_pfx96_extract(pf, k.addr, out))
+		return -1; /* dst-not-ours / src-untranslatable / suffix */
+	/* RFC 6052 §3.1: the non-global check only through the WKP */
+	return ip4_check(*out, !e && pf->wkp) ? -1 : 0;
+}
+
+/* An IPv6 destination the EAM table maps (mode = xdp: the translator's,
+ * like pool6). */
+static __always_inline int eam6_has(const __u8 *ip, const __u8 *end)
+{
+	const struct xlat_ip6 *h = (const struct xlat_ip6 *)ip;
+	struct xdp_eam6_key k = {.prefixlen = 128};
+
+	if ((const __u8 *)(h + 1) > end)
+		return 0;
+	__builtin_memcpy(k.addr, h->daddr, 16);
+	return bpf_map_lookup_elem(&g64_eam6, &k) != NULL;
+}
+
+/* Stateless SIIT with EAM, IPv6 -> IPv4. */
+static __always_inline int xdp_6to4_eam(struct xdp_md *ctx)
+{
+	__u8 *data = (__u8 *)(long)ctx->data;
+	__u8 *end = (__u8 *)(long)ctx->data_end;
+	__u8 *p = data + ETH_HLEN;
+	const struct xlat_ip6 *ip = (const struct xlat_ip6 *)p;
+	__u32 zero = 0;
+	__u32 *idc = bpf_map_lookup_elem(&xdp_ip4_id, &zero);
+	struct xdp_eam_scratch *sc =
+	    bpf_map_lookup_elem(&g64_eam_scratch, &zero);
+	int d_eam, s_eam;
+
+	if (!idc || !sc || p + XLAT_IP6_HLEN > end)
+		return hand_on();
+	struct xlat_map *m = &sc->m;
+	struct xlat_ctx x = {.cfg = &sc->xc, .pool6 = xdp_cfg.pool6};
+	sc->xc = xdp_cfg.xlat;
+	__builtin_memset(m, 0, sizeof(*m));
+	if (eam_64(ip->daddr, &x.pool6, &m->d4, &d_eam) ||
+	    eam_64(ip->saddr, &x.pool6, &m->s4, &s_eam))
+		return hand_on();
+	/* RFC 7757 §4.3: an EAM'd IPv4 destination reached through pool6
+	 * goes back to the IPv6 side (the core's hairpin) */
+	if (!d_eam && sc->xc.eam_hairpin) {
+		struct xdp_eam4_key k = {.prefixlen = 32, .addr = m->d4};
+		if (bpf_map_lookup_elem(&g64_eam4, &k))
+			return hand_on();
+	}
+	x.ip4_id = (__u16)(xdp_cfg.id_seed + *idc);
+	__u32 tot4 = fast_6to4(&x, p, end, m);
+	if (!tot4)
+		return hand_on();
+	*idc += 1;
+	return out_6to4(ctx, data, tot4);
+}
+
+/* Stateless SIIT with EAM, IPv4 -> IPv6. */
+static __always_inline int xdp_4to6_eam(struct xdp_md *ctx)
+{
+	__u8 *data = (__u8 *)(long)ctx->data;
+	__u8 *end = (__u8 *)(long)ctx->data_end;
+	__u8 *p = data + ETH_HLEN;
+	const struct xlat_ip4 *ip = (const struct xlat_ip4 *)p;
+	__u32 zero = 0;
+	struct xdp_eam_scratch *sc =
+	    bpf_map_lookup_elem(&g64_eam_scratch, &zero);
+	struct fast_46 f;
+
+	if (!sc || p + XLAT_IP4_HLEN > end)
+		return hand_on();
+	struct xlat_map *m = &sc->m;
+	struct xlat_ctx x = {.cfg = &sc->xc, .pool6 = xdp_cfg.pool6};
+	sc->xc = xdp_cfg.xlat;
+	__builtin_memset(m, 0, sizeof(*m));
+	if (eam_46(ip->daddr, &x.pool6, m->d6) ||
+	    eam_46(ip->saddr, &x.pool6, m->s6))
+		return hand_on();
+	if (!fast_4to6_check(&x, p, end, m, &f) || !out_4to6(ctx, &x, &f, m))
 		return hand_on();
 	return translated(ctx, 0);
 }
@@ -1015,16 +1184,24 @@ static __always_inline int xlat_frame(struct xdp_md *ctx)
 	__u8 *end = (__u8 *)(long)ctx->data_end;
 	struct ethhdr *eth = (struct ethhdr *)data;
 
-	/* Not the fast path's configuration: everything to the core. */
-	if (xdp_cfg.eam || xdp_cfg.pool6.len != 96)
+	/* Not the fast path's configuration: everything to the core (EAM:
+	 * stateless SIIT only). */
+	if (xdp_cfg.pool6.len != 96 || (xdp_cfg.eam && xdp_cfg.stateful))
 		return hand_on();
+	if (xdp_cfg.eam) { /* the tries are filled */
+		__u32 zero = 0;
+		__u32 *on = bpf_map_lookup_elem(&g64_eam_on, &zero);
+		if (!on || !*on)
+			return hand_on();
+	}
 	if ((__u8 *)(eth + 1) > end)
 		return hand_on();
 	/* mode = xdp: the kernel's frames go to the kernel first */
 	struct xlat_prefix6 pool6 = xdp_cfg.xlat.pool6; /* read once */
 	if (xdp_fwd.kernel &&
 	    (eth->h_proto == xlat_htons(ETH_P_IPV6)
-		 ? !fwd_for_pool6((__u8 *)(eth + 1), end, pool6.addr)
+		 ? !(fwd_for_pool6((__u8 *)(eth + 1), end, pool6.addr) ||
+		     (xdp_cfg.eam && eam6_has((__u8 *)(eth + 1), end)))
 	     : eth->h_proto == xlat_htons(ETH_P_IP)
 		 ? (xdp_cfg.stateful ? !to_pool4((__u8 *)(eth + 1), end)
 				     : fwd_for_host4((__u8 *)(eth + 1), end))
@@ -1034,14 +1211,16 @@ static __always_inline int xlat_frame(struct xdp_md *ctx)
 	 * stateless SIIT never. */
 	if (eth->h_proto == xlat_htons(ETH_P_IPV6) &&
 	    (xdp_cfg.dirs & XDP_DIR_6TO4))
-		return !xdp_cfg.stateful ? xdp_6to4(ctx)
-		       : xdp_cfg.create	 ? xdp_6to4_nat64(ctx)
-					 : xdp_6to4_sess(ctx);
+		return xdp_cfg.eam	   ? xdp_6to4_eam(ctx)
+		       : !xdp_cfg.stateful ? xdp_6to4(ctx)
+		       : xdp_cfg.create	   ? xdp_6to4_nat64(ctx)
+					   : xdp_6to4_sess(ctx);
 	if (eth->h_proto == xlat_htons(ETH_P_IP) &&
 	    (xdp_cfg.dirs & XDP_DIR_4TO6))
-		return !xdp_cfg.stateful ? xdp_4to6(ctx)
-		       : xdp_cfg.create	 ? xdp_4to6_nat64(ctx)
-					 : xdp_4to6_sess(ctx);
+		return xdp_cfg.eam	   ? xdp_4to6_eam(ctx)
+		       : !xdp_cfg.stateful ? xdp_4to6(ctx)
+		       : xdp_cfg.create	   ? xdp_4to6_nat64(ctx)
+					   : xdp_4to6_sess(ctx);
 	return hand_on();
 }
 

@@ -1547,7 +1547,7 @@ static int check_port_pool4(const struct cfg_gw *c, const struct ctx *x)
  * mode = xdp: the kernel keeps the NICs, so there is no [port*], [dpdk] or
  * [neighbours] (the kernel's routes and neighbours drive bpf_fib_lookup),
  * and [xdp] names the interfaces.  This version of the XDP program
- * translates stateless SIIT with a /96 pool6 and no EAM by itself; what
+ * translates stateless SIIT with a /96 pool6 (and [eam]) by itself; what
  * it cannot translate is counted and dropped, so a configuration it could
  * not serve is refused here rather than dropped at run time.
  */
@@ -1619,11 +1619,14 @@ static int parse_xdp(struct cfg_gw *c, const struct ctx *x)
 		return bad(x, "xdp", "pin-dir", c->xdp.pin_dir,
 			   "an absolute path on a BPF file system, e.g. "
 			   "/sys/fs/bpf/gate64");
-	if (c->eamt)
+	/* EAM (RFC 7757) is in XDP for stateless SIIT; NAT64 with EAM the
+	 * program hands on whole, which mode = xdp would drop. */
+	if (c->eamt && !hybrid && c->dp.mode == DP_NAT64)
 		return bad_sec(x, "eam",
-			       "not with mode = %s in this version (EAM in "
-			       "XDP is not built yet): use mode = dpdk",
-			       hybrid ? "hybrid" : "xdp");
+			       "not with mode = xdp and type = nat64 in this "
+			       "version (the XDP program translates EAM for "
+			       "stateless SIIT only): use mode = hybrid or "
+			       "dpdk");
 	if (c->xlat.pool6.len != 96)
 		return bad(x, "translator", "pool6",
 			   get(x, "translator", "pool6"),

@@ -25,6 +25,7 @@
 #include "bpf/xdp_fwd.h"
 #include "control/hybrid.h"
 #include "control/nl.h"
+#include "control/xdp_eam.h"
 #include "control/xdp_nat64.h"
 #include "dataplane/dpdk/dp_neigh.h"
 #include "xlat_xdp.skel.h"
@@ -36,7 +37,8 @@ struct hy_if {
 	int ifindex;
 	char obj[64]; /* the object written for it, until hybrid_start */
 	int prog, counters, fwd, local4, neigh_req; /* fds, -1: none */
-	int sess6, sess4; /* NAT64: the session maps */
+	int sess6, sess4;	/* NAT64: the session maps */
+	int eam4, eam6, eam_on; /* the EAM tries (RFC 7757) */
 };
 
 struct hybrid {
@@ -112,6 +114,9 @@ static int cfg_fill(struct xdp_cfg *x, const struct cfg_gw *cfg, char *err,
 		x->create = 0;
 	}
 	x->dirs = XDP_DIR_6TO4 | XDP_DIR_4TO6;
+	/* RFC 7757: the tries, filled at hybrid_start; until then the
+	 * program hands every frame on to the workers (g64_eam_on) */
+	x->eam = cfg->eamt != NULL;
 	if (getrandom(&x->id_seed, sizeof(x->id_seed), 0) < 0)
 		x->id_seed = (uint16_t)time(NULL);
 	return 0;
@@ -233,6 +238,7 @@ int hybrid_prepare(struct hybrid **hyp, struct cfg_gw *cfg, char *err,
 		struct hy_if *i = &hy->i[k];
 		i->prog = i->counters = i->fwd = i->local4 = i->neigh_req = -1;
 		i->sess6 = i->sess4 = -1;
+		i->eam4 = i->eam6 = i->eam_on = -1;
 	}
 	if ((r = cfg_fill(&x, cfg, err, errlen)))
 		return r;
@@ -311,6 +317,9 @@ static int find_maps(struct hy_if *i, char *err, size_t errlen)
 	    {"xdp_neigh_req", offsetof(struct hy_if, neigh_req)},
 	    {"g64_sess6", offsetof(struct hy_if, sess6)},
 	    {"g64_sess4", offsetof(struct hy_if, sess4)},
+	    {"g64_eam4", offsetof(struct hy_if, eam4)},
+	    {"g64_eam6", offsetof(struct hy_if, eam6)},
+	    {"g64_eam_on", offsetof(struct hy_if, eam_on)},
 	};
 	for (uint32_t k = 0; k < pi.nr_map_ids && k < 64; k++) {
 		int fd = bpf_map_get_fd_by_id(ids[k]);
@@ -336,7 +345,8 @@ static int find_maps(struct hy_if *i, char *err, size_t errlen)
 			close(fd);
 	}
 	if (i->counters < 0 || i->fwd < 0 || i->local4 < 0 ||
-	    i->neigh_req < 0 || i->sess6 < 0 || i->sess4 < 0) {
+	    i->neigh_req < 0 || i->sess6 < 0 || i->sess4 < 0 || i->eam4 < 0 ||
+	    i->eam6 < 0 || i->eam_on < 0) {
 		snprintf(err, errlen,
 			 "hybrid: the program on ifindex %d lacks its maps",
 			 i->ifindex);
@@ -572,6 +582,14 @@ int hybrid_start(struct hybrid *hy, struct dp *dp, char *err, size_t errlen)
 		struct hy_if *i = &hy->i[k];
 		if ((r = find_maps(i, err, errlen)))
 			return r;
+		if ((r = xdp_eam_fill(i->eam4, i->eam6, i->eam_on,
+				      hy->cfg->eamt))) {
+			snprintf(err, errlen,
+				 "hybrid: filling the EAM tries on ifindex "
+				 "%d: %s",
+				 i->ifindex, strerror(-r));
+			return r;
+		}
 		if (!hy->rb)
 			hy->rb = ring_buffer__new(i->neigh_req, on_neigh_req,
 						  hy, NULL);
@@ -704,8 +722,10 @@ void hybrid_fini(struct hybrid *hy)
 		struct hy_if *i = &hy->i[k];
 		if (i->obj[0])
 			unlink(i->obj);
-		int *fds[] = {&i->prog,	     &i->counters, &i->fwd,  &i->local4,
-			      &i->neigh_req, &i->sess6,	   &i->sess4};
+		int *fds[] = {&i->prog,	  &i->counters,	 &i->fwd,
+			      &i->local4, &i->neigh_req, &i->sess6,
+			      &i->sess4,  &i->eam4,	 &i->eam6,
+			      &i->eam_on};
 		for (size_t j = 0; j < sizeof(fds) / sizeof(*fds); j++)
 			if (*fds[j] >= 0)
 				close(*fds[j]);

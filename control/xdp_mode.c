@@ -25,6 +25,7 @@
 #include "bpf/xdp_cfg.h"
 #include "bpf/xdp_fwd.h"
 #include "control/nl.h"
+#include "control/xdp_eam.h"
 #include "control/xdp_mode.h"
 #include "control/xdp_nat64.h"
 #include "xlat_xdp.skel.h"
@@ -251,6 +252,12 @@ static int pin_paths(struct xdp_mode *xm, struct xlat_xdp *skel, char *err,
 		char path[CFG_XDP_PATH + 64];
 		if (bpf_map__is_internal(m)) /* .rodata: this run's config */
 			continue;
+		/* the EAM tries and their ready flag are configuration too:
+		 * each program has its own, filled before it is attached or
+		 * swapped in, so a reload whose fill fails leaves the running
+		 * program's untouched */
+		if (!strncmp(bpf_map__name(m), "g64_eam", 7))
+			continue;
 		snprintf(path, sizeof(path), "%s/%s", xm->pin_dir,
 			 bpf_map__name(m));
 		if (bpf_map__set_pin_path(m, path)) {
@@ -307,6 +314,7 @@ static struct xlat_xdp *load_prog(struct xdp_mode *xm, const struct cfg_gw *cfg,
 	rfc6052_pfx_init(&x->pool6, cfg->xlat.pool6.addr, cfg->xlat.pool6.len);
 	x->hand_on = XDP_DROP; /* not used: xdp_fwd.kernel decides */
 	x->dirs = XDP_DIR_6TO4 | XDP_DIR_4TO6;
+	x->eam = cfg->eamt != NULL; /* RFC 7757: the tries, filled below */
 	if (getrandom(&x->id_seed, sizeof(x->id_seed), 0) < 0)
 		x->id_seed = (uint16_t)time(NULL);
 	((struct xdp_fwd_cfg *)&skel->rodata->xdp_fwd)->kernel = 1;
@@ -326,6 +334,16 @@ static struct xlat_xdp *load_prog(struct xdp_mode *xm, const struct cfg_gw *cfg,
 			 "not fit: stop that one without --keep-state, or "
 			 "remove the directory)",
 			 strerror(-r), cfg->xdp.pin_dir);
+		goto fail;
+	}
+	/* The EAM tries (pinned: on a reload the running program sees them
+	 * change entry by entry), before the program is attached or
+	 * replaces the running one.  Without [eam] they are emptied. */
+	if ((r = xdp_eam_fill(bpf_map__fd(skel->maps.g64_eam4),
+			      bpf_map__fd(skel->maps.g64_eam6),
+			      bpf_map__fd(skel->maps.g64_eam_on), cfg->eamt))) {
+		snprintf(err, errlen, "xdp: filling the EAM tries: %s",
+			 strerror(-r));
 		goto fail;
 	}
 	return skel;
@@ -471,6 +489,17 @@ static int install_routes(struct xdp_mode *xm, const struct cfg_gw *cfg,
 	if (r == GNL_FOUND) { /* the operator's: kept, and said */
 		fprintf(stderr, "gate64d: netlink: %s\n", err);
 		r = 0;
+	}
+	/* RFC 7757: the EAM entries' IPv6 prefixes, as pool6 (one inside
+	 * pool6 is routed by it already: GNL_FOUND only for an equal one) */
+	for (uint32_t i = 0; !r && cfg->eamt && i < cfg->eamt->n; i++) {
+		const struct xlat_eam *e = &cfg->eamt->by6[i];
+		r = gnl_route_add(xm->gnl, cfg->xdp.ifname[0], AF_INET6, e->v6,
+				  e->v6len, NULL, 0, err, errlen);
+		if (r == GNL_FOUND) {
+			fprintf(stderr, "gate64d: netlink: %s\n", err);
+			r = 0;
+		}
 	}
 	/* pool4's addresses on the IPv4 side: the kernel answers ARP */
 	const struct pool4_cfg *p = &cfg->nat64.pool4;

@@ -29,11 +29,6 @@ static int v6_host_bits_zero(const uint8_t *a, uint8_t len)
 	return 1;
 }
 
-static uint32_t v4_mask(uint8_t len)
-{
-	return len ? ~0u << (32 - len) : 0;
-}
-
 int eam_add(struct xlat_eamt *t, uint32_t v4, uint8_t v4len, const uint8_t *v6,
 	    uint8_t v6len, char *msg, size_t msglen)
 {
@@ -46,7 +41,7 @@ int eam_add(struct xlat_eamt *t, uint32_t v4, uint8_t v4len, const uint8_t *v6,
 			 v4len, v6len);
 		return -EINVAL;
 	}
-	if ((h4 & ~v4_mask(v4len)) || !v6_host_bits_zero(v6, v6len)) {
+	if ((h4 & ~eam_v4_mask(v4len)) || !v6_host_bits_zero(v6, v6len)) {
 		snprintf(msg, msglen,
 			 "EAM prefix has host bits set: write the network "
 			 "address of the prefix");
@@ -130,7 +125,7 @@ int eam_4to6(const struct xlat_eamt *t, uint32_t v4, uint8_t *out)
 		return 0;
 	for (int r = 0; r < t->nrun4; r++) {
 		const struct xlat_eam_run *run = &t->run4[r];
-		uint32_t key = h4 & v4_mask(run->len);
+		uint32_t key = h4 & eam_v4_mask(run->len);
 		int lo = run->first, hi = run->first + run->n - 1;
 		while (lo <= hi) {
 			int mid = (lo + hi) / 2;
@@ -138,12 +133,7 @@ int eam_4to6(const struct xlat_eamt *t, uint32_t v4, uint8_t *out)
 			if (e->v4 == key) {
 				/* RFC 7757 §3.3: suffix of the IPv4 address
 				 * appended to the IPv6 prefix */
-				uint32_t host = h4 & ~v4_mask(run->len);
-				uint8_t suf[16] = {0};
-				uint32_t hb = xlat_htonl(host);
-				memcpy(suf + 12, &hb, 4);
-				memcpy(out, e->v6, 16);
-				v6_or_suffix(out, suf, e->v6len);
+				eam_entry_4to6(e, v4, out);
 				return 1;
 			}
 			if (e->v4 < key)
@@ -171,10 +161,7 @@ int eam_6to4(const struct xlat_eamt *t, const uint8_t *v6, uint32_t *out)
 			const struct xlat_eam *e = &t->by6[mid];
 			int c = memcmp(e->v6, key, 16);
 			if (c == 0) {
-				uint32_t host;
-				memcpy(&host, v6 + 12, 4);
-				host = xlat_ntohl(host) & ~v4_mask(e->v4len);
-				*out = xlat_htonl(e->v4 | host);
+				*out = eam_entry_6to4(e, v6);
 				return 1;
 			}
 			if (c < 0)

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hdr.h"
+
 #define XLAT_EAM_MAX 4096
 
 struct xlat_eam {
@@ -50,6 +52,41 @@ void eam_init(struct xlat_eamt *t);
 int eam_add(struct xlat_eamt *t, uint32_t v4, uint8_t v4len, const uint8_t *v6,
 	    uint8_t v6len, char *msg, size_t msglen);
 void eam_build(struct xlat_eamt *t);
+
+/*
+ * RFC 7757 §3.3 on one entry e that matched: the address's suffix (the
+ * bits past the entry's prefix) appended to the other side's prefix.
+ * 32 - v4len == 128 - v6len <= 32, so the suffix lies in the last 32 bits
+ * of the IPv6 address.  Inline, no libc: eam.c's lookups and the XDP
+ * program (bpf/xlat_xdp.c, after its LPM trie lookup) share them.
+ */
+XLAT_INLINE uint32_t eam_v4_mask(uint8_t len)
+{
+	return len ? ~0u << (32 - len) : 0; /* len 1..32: shift 31..0 */
+}
+
+/* IPv4 v4 (network order) through e -> IPv6 out. */
+XLAT_INLINE void eam_entry_4to6(const struct xlat_eam *e, uint32_t v4,
+				uint8_t *out)
+{
+	uint32_t w;
+
+	__builtin_memcpy(out, e->v6, 16);
+	__builtin_memcpy(&w, out + 12, 4);
+	w = xlat_htonl(xlat_ntohl(w) |
+		       (xlat_ntohl(v4) & ~eam_v4_mask(e->v4len)));
+	__builtin_memcpy(out + 12, &w, 4);
+}
+
+/* IPv6 v6 through e -> IPv4, network order. */
+XLAT_INLINE uint32_t eam_entry_6to4(const struct xlat_eam *e, const uint8_t *v6)
+{
+	uint32_t host;
+
+	__builtin_memcpy(&host, v6 + 12, 4);
+	host = xlat_ntohl(host) & ~eam_v4_mask(e->v4len);
+	return xlat_htonl(e->v4 | host);
+}
 
 /* IPv4 (network order) -> IPv6.  Returns 1 and fills out, or 0. */
 int eam_4to6(const struct xlat_eamt *t, uint32_t v4, uint8_t *out);

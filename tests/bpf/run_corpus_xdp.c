@@ -9,13 +9,18 @@
  *    new EtherType and the case's expected output byte for byte;
  *  - the hand-on action (XDP_PASS): the frame is the input, unchanged;
  *    always the answer when the case's configuration is not one the
- *    program translates (pool6 other than /96, an EAM table);
+ *    program translates (pool6 other than /96);
  *  - anything else fails, and so do counters that disagree with the run;
  *  - and XDP must translate every case the core's fast path translates
  *    (xlat_fast.h, asked directly: see core_fast()).
+ * A case with an EAM table (RFC 7757) runs with the program's EAM tries
+ * filled from it (control/xdp_eam.c, as gate64d fills them); the core's
+ * fast path does not apply there, so the plain EAM cases XDP must
+ * translate are named (must_eam[]), and each of them must be handed on
+ * while the tries are not filled yet (g64_eam_on).
  *
- * Every stateless case the program's configuration allows (/96 pool6, no
- * EAM) runs a second time as gate64d's mode = xdp loads it (xdp_fwd.kernel
+ * Every stateless case the program's configuration allows (/96 pool6)
+ * runs a second time as gate64d's mode = xdp loads it (xdp_fwd.kernel
  * = 1, bpf/xdp_fwd.h), where nothing may be handed on:
  *  - a frame that is not the translator's (IPv6 not to pool6, IPv4 to a
  *    multicast or broadcast address, or too short to tell) goes to the
@@ -105,6 +110,7 @@
 #include "bpf/xdp_cfg.h"
 #include "bpf/xdp_fwd.h" /* the skeleton names its rodata */
 #include "bpf/xdp_state.h"
+#include "control/xdp_eam.h"
 #include "dataplane/xlat/nat64.h"
 #include "tests/lib/corpus.h"
 #include "xlat_xdp.skel.h"
@@ -125,6 +131,9 @@ struct tally {
 	/* the stateless cases again, as mode = xdp loads the program */
 	int x_translated, x_dropped, x_to_host;
 	int x_to_workers; /* mode = hybrid: redirected to the XSK */
+	/* stateless cases with an EAM table (RFC 7757): translated, handed
+	 * on; and the cases of must_eam[] handed on (each a failure) */
+	int eam_handled, eam_handed_on, eam_must_missed;
 	/* stateful cases, counted in packets */
 	int st_cases, st_handled, st_handed_on, st_new_flows;
 };
@@ -150,6 +159,89 @@ static int core_fast(const struct corpus_case *c)
 
 static const uint8_t mac_dst[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x01};
 static const uint8_t mac_src[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0x02};
+
+/* The plain EAM cases (RFC 7757 §3.3, both directions, host and prefix
+ * entries, nested, the pool6 fallback beside EAM, EAM for a private range
+ * beside the WKP, hairpinning off): XDP must translate them. */
+static const char *const must_eam[] = {
+    "4to6-eam-both.case",
+    "4to6-eam-dst-24.case",
+    "4to6-eam-dst-25.case",
+    "4to6-eam-dst-28-nested.case",
+    "4to6-eam-dst-32.case",
+    "4to6-eam-pool6-fallback.case",
+    "4to6-eam-src.case",
+    "6to4-eam-dst.case",
+    "6to4-eam-nest6-15.case",
+    "6to4-eam-nest6-25.case",
+    "6to4-eam-src-24.case",
+    "6to4-eam-src-25.case",
+    "6to4-eam-src-28-nested.case",
+    "6to4-eam-src-32.case",
+    "6to4-hairpin-off.case",
+    "wkp-check-not-for-eam-4to6.case",
+    "wkp-check-not-for-eam-6to4.case",
+};
+
+static int is_must_eam(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	b = b ? b + 1 : path;
+	for (size_t i = 0; i < sizeof(must_eam) / sizeof(*must_eam); i++)
+		if (!strcmp(b, must_eam[i]))
+			return 1;
+	return 0;
+}
+
+/* The case's EAM table into the program's tries (control/xdp_eam.c, as
+ * gate64d fills them): 0, or -1 with the failure printed. */
+static int eam_load(struct xlat_xdp *skel, const struct corpus_case *c)
+{
+	if (!c->eamt)
+		return 0;
+	int err = xdp_eam_fill(bpf_map__fd(skel->maps.g64_eam4),
+			       bpf_map__fd(skel->maps.g64_eam6),
+			       bpf_map__fd(skel->maps.g64_eam_on), c->eamt);
+	if (err)
+		printf("FAIL %s\n  xdp_eam_fill: %s\n", c->path,
+		       strerror(-err));
+	return err ? -1 : 0;
+}
+
+static void cfg_fill(struct xdp_cfg *x, const struct corpus_case *c);
+static uint32_t frame_build(const uint8_t *in, uint32_t in_len, uint16_t type);
+
+/* With an EAM table, before the loader has filled the tries (g64_eam_on
+ * still 0: mode = hybrid between the PMD's attach and hybrid_start), the
+ * program hands every frame on unchanged: 1 if so. */
+static int eam_unfilled_hands_on(const struct corpus_case *c)
+{
+	struct xlat_xdp *skel = xlat_xdp__open();
+	int ok = 0;
+
+	if (!skel)
+		return 0;
+	cfg_fill(&skel->rodata->xdp_cfg, c);
+	if (!xlat_xdp__load(skel)) {
+		uint32_t len =
+		    frame_build(c->in, c->in_len,
+				c->dir == CORPUS_6TO4 ? ETH_P_IPV6 : ETH_P_IP);
+		struct bpf_test_run_opts o = {
+		    .sz = sizeof(o),
+		    .data_in = frame_in,
+		    .data_size_in = len,
+		    .data_out = frame_out,
+		    .data_size_out = sizeof(frame_out),
+		    .repeat = 1,
+		};
+		ok = !bpf_prog_test_run_opts(
+			 bpf_program__fd(skel->progs.xlat_xdp), &o) &&
+		     o.retval == XDP_PASS && o.data_size_out == len &&
+		     !memcmp(frame_out, frame_in, len);
+	}
+	xlat_xdp__destroy(skel);
+	return ok;
+}
 
 /* The program's configuration for a case (bpf/xdp_cfg.h). */
 static void cfg_fill(struct xdp_cfg *x, const struct corpus_case *c)
@@ -210,10 +302,12 @@ static void fail_header(const struct corpus_case *c)
 	printf("FAIL %s\n  %s: %s\n", c->path, c->rfc, c->desc);
 }
 
-/* 1 pass, 0 fail; -1: the program does not load (fatal for the run). */
-static int run_one(struct corpus_case *c, int verbose, struct tally *t)
+/* 1 pass, 0 fail; -1: the program does not load (fatal for the run).
+ * *xlated: XDP translated the case. */
+static int run_one(struct corpus_case *c, int verbose, struct tally *t,
+		   int *xlated)
 {
-	int supported = c->cfg.pool6.len == 96 && !c->eamt;
+	int supported = c->cfg.pool6.len == 96;
 	uint16_t type = c->dir == CORPUS_6TO4 ? ETH_P_IPV6 : ETH_P_IP;
 	struct xlat_xdp *skel = xlat_xdp__open();
 	int err;
@@ -229,6 +323,11 @@ static int run_one(struct corpus_case *c, int verbose, struct tally *t)
 		printf("FAIL %s\n  xlat_xdp__load: %s (needs root and a "
 		       "kernel with BPF; the verifier log is above)\n",
 		       c->path, strerror(-err));
+		xlat_xdp__destroy(skel);
+		return -1;
+	}
+	*xlated = 0;
+	if (eam_load(skel, c)) {
 		xlat_xdp__destroy(skel);
 		return -1;
 	}
@@ -284,9 +383,15 @@ static int run_one(struct corpus_case *c, int verbose, struct tally *t)
 			fail_header(c);
 			printf("  counters: want handled 1, none 1, handed "
 			       "on 0\n");
+		} else if (c->eamt && !eam_unfilled_hands_on(c)) {
+			fail_header(c);
+			printf("  with the EAM tries not filled yet "
+			       "(g64_eam_on 0), XDP must hand it on\n");
 		} else {
 			ok = 1;
+			*xlated = 1;
 			t->handled++;
+			t->eam_handled += c->eamt != NULL;
 			if (verbose)
 				printf("ok   %s (handled)\n", c->path);
 		}
@@ -305,7 +410,14 @@ static int run_one(struct corpus_case *c, int verbose, struct tally *t)
 			fail_header(c);
 			printf("  handed on, but the core's fast path "
 			       "translates it: XDP must too\n");
+		} else if (c->eamt && is_must_eam(c->path)) {
+			fail_header(c);
+			printf(
+			    "  handed on, but a plain EAM case (must_eam[]): "
+			    "XDP must translate it\n");
+			t->eam_must_missed++;
 		} else {
+			t->eam_handed_on += c->eamt != NULL;
 			ok = 1;
 			t->handed_on++;
 			if (c->expect == XLAT_FORWARD)
@@ -347,16 +459,21 @@ static uint64_t fwd_failed(const struct xlat_xdp *skel)
  * address in xdp_local4 here)? */
 static int xdp_ours(const struct corpus_case *c)
 {
-	if (c->dir == CORPUS_6TO4)
+	uint32_t v4;
+
+	if (c->dir == CORPUS_6TO4) /* under pool6, or an EAM entry's */
 		return c->in_len >= XLAT_IP6_HLEN &&
-		       !memcmp(c->in + 24, c->cfg.pool6.addr, 12);
+		       (!memcmp(c->in + 24, c->cfg.pool6.addr, 12) ||
+			eam_6to4(c->eamt, c->in + 24, &v4));
 	return c->in_len >= XLAT_IP4_HLEN && c->in[16] < 224;
 }
 
 /* The case once more as gate64d's mode = xdp loads the program: 1 pass,
- * 0 fail, -1 the program does not load. */
+ * 0 fail, -1 the program does not load.  xlated: run_one saw XDP
+ * translate it (what decides with an EAM table, where the core's fast
+ * path does not apply). */
 static int run_xdp_mode(struct corpus_case *c, int verbose, struct tally *t,
-			int hybrid)
+			int hybrid, int xlated)
 {
 	uint16_t type = c->dir == CORPUS_6TO4 ? ETH_P_IPV6 : ETH_P_IP;
 	struct xlat_xdp *skel = xlat_xdp__open();
@@ -375,6 +492,10 @@ static int run_xdp_mode(struct corpus_case *c, int verbose, struct tally *t,
 		xlat_xdp__destroy(skel);
 		return -1;
 	}
+	if (eam_load(skel, c)) {
+		xlat_xdp__destroy(skel);
+		return -1;
+	}
 	uint32_t len = frame_build(c->in, c->in_len, type);
 	struct bpf_test_run_opts o = {
 	    .sz = sizeof(o),
@@ -386,7 +507,8 @@ static int run_xdp_mode(struct corpus_case *c, int verbose, struct tally *t,
 	};
 	memset(frame_out, 0xee, sizeof(frame_out));
 	err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xlat_xdp), &o);
-	int ours = xdp_ours(c), fast = ours && core_fast(c);
+	int ours = xdp_ours(c),
+	    fast = ours && (c->eamt ? xlated : core_fast(c));
 	int unchanged =
 	    o.data_size_out == len && !memcmp(frame_out, frame_in, len);
 	int to4 = c->dir == CORPUS_6TO4;
@@ -1876,11 +1998,13 @@ static void fx_rewrite_check(struct fx *f)
 static int load_matrix(void)
 {
 	static const struct {
-		uint8_t stateful, create;
+		uint8_t stateful, create, eam;
 		const char *name;
-	} m[] = {{0, 0, "stateless"},
-		 {1, 0, "stateful hit-only"},
-		 {1, 1, "stateful create"}};
+	} m[] = {{0, 0, 0, "stateless"},
+		 {0, 0, 1, "stateless EAM"},
+		 {1, 0, 0, "stateful hit-only"},
+		 {1, 0, 1, "stateful hit-only EAM"},
+		 {1, 1, 0, "stateful create"}};
 	struct corpus_case c;
 	int ok = 1;
 
@@ -1900,6 +2024,7 @@ static int load_matrix(void)
 			cfg_fill(x, &c);
 			x->stateful = m[i].stateful;
 			x->create = m[i].create;
+			x->eam = m[i].eam;
 			memcpy(x->timeout, c.ncfg.timeout, sizeof(x->timeout));
 			for (unsigned j = 0; j < c.ncfg.pool4.n; j++) {
 				x->p4[j].addr =
@@ -2096,11 +2221,12 @@ int main(int argc, char **argv)
 			else
 				t.failed++;
 		} else {
-			int r = run_one(&c, verbose, &t);
-			if (r > 0 && c.cfg.pool6.len == 96 && !c.eamt)
-				r = run_xdp_mode(&c, verbose, &t, 0);
-			if (r > 0 && c.cfg.pool6.len == 96 && !c.eamt)
-				r = run_xdp_mode(&c, verbose, &t, 1);
+			int xl = 0;
+			int r = run_one(&c, verbose, &t, &xl);
+			if (r > 0 && c.cfg.pool6.len == 96)
+				r = run_xdp_mode(&c, verbose, &t, 0, xl);
+			if (r > 0 && c.cfg.pool6.len == 96)
+				r = run_xdp_mode(&c, verbose, &t, 1, xl);
 			if (r < 0)
 				fatal = 1;
 			if (r > 0)
@@ -2145,6 +2271,11 @@ int main(int argc, char **argv)
 	       "core), %d handed on unchanged (%d of them forwarded by the "
 	       "core's general path)\n",
 	       t.handled, t.handed_on, t.fwd_handed_on);
+	printf("corpus-xdp: EAM (RFC 7757): %d cases translated (identical "
+	       "to the core), %d handed on unchanged; %zu plain EAM cases "
+	       "required, %d of them handed on\n",
+	       t.eam_handled, t.eam_handed_on,
+	       sizeof(must_eam) / sizeof(*must_eam), t.eam_must_missed);
 	printf("corpus-xdp: mode = xdp: %d translated (identical to the "
 	       "core), %d counted drops (not what XDP translates), %d to the "
 	       "kernel (not the translator's)\n",

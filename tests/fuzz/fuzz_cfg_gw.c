@@ -94,7 +94,9 @@ static void check_loaded(struct cfg_gw *c)
 			CHECK(c->xdp.ifname[i][0] &&
 			      strlen(c->xdp.ifname[i]) < CFG_XDP_IFNAME);
 		CHECK(c->xdp.pin_dir[0] == '/');
-		CHECK(c->xlat.pool6.len == 96 && c->eamt == NULL);
+		/* EAM in XDP: stateless SIIT only */
+		CHECK(c->xlat.pool6.len == 96 &&
+		      (c->eamt == NULL || c->dp.mode != DP_NAT64));
 		CHECK(c->dp.mode != DP_NAT64 ||
 		      (c->nat64.pool4.n <= XDP_POOL4_MAX &&
 		       !c->nat64.pool4.block_size));

@@ -219,7 +219,7 @@ class TestTranslating:
     def test_errors_say_how_to_fix(self, lab, gw):
         """Start-up errors name the key and the fix: an interface that is not
         there, a second program on an interface, forwarding off; and
-        configuration errors (EAM not in XDP yet) at --check."""
+        configuration errors at --check."""
         bad = conf_text(lab).replace(lab.gw4, "nosuch0")
         p = start(lab, bad, wait=False)
         assert p.wait(10) == 1
@@ -235,11 +235,8 @@ class TestTranslating:
         assert not os.path.exists(pin_dir(lab, "other"))
 
         for text, want in (
-                (conf_text(lab) + "[eam]\nportal = 198.51.100.10/32 "
-                 "2001:db8:64::10/128\n",
-                 "[eam]: not with mode = xdp"),
                 (conf_text(lab) + "[port6]\ndevice = net_null0\n",
-                 "[port6]: not used with mode = xdp")):
+                 "[port6]: not used with mode = xdp"),):
             path = os.path.join(lab.tmpdir, "bad.conf")
             with open(path, "w") as f:
                 f.write(text)
@@ -373,6 +370,47 @@ class TestTranslating:
         r = curl(lab, "http://[%s]:%d/" % (L.nat64(L.SERVER4, POOL6),
                                             HTTP_PORT))
         assert r.returncode == 0 and r.stdout == PAGE, r.stderr
+
+
+EAM_CONF = "[eam]\nportal = %s/32 %s/128\n" % (L.PORTAL4, L.PORTAL6)
+
+
+class TestEam:
+    """RFC 7757 in XDP: gate64d mode = xdp with the lab's EAM entry (the
+    server's 198.51.100.10 <-> 2001:db8:64::10), its own gate64d."""
+
+    @pytest.fixture(scope="class")
+    def gw_eam(self, lab):
+        proc = start(lab, conf_text(lab, EAM_CONF))
+        yield proc
+        lab.stop(proc)
+
+    def test_curl_to_the_portal_eam_address(self, lab, gw_eam):
+        """RFC 7757 §3.3: curl -6 to the portal's EAM address returns its
+        page; the destination is mapped through the EAM entry (not pool6),
+        the reply's source back to the EAM address, both by XDP
+        (xdp-translated grows; the route to the EAM prefix is gate64d's)."""
+        assert (L.PORTAL6 + "/128", lab.gw6) in routes64(lab) or \
+            (L.PORTAL6, lab.gw6) in routes64(lab), routes64(lab)
+        before = stats(lab, gw_eam)
+        r = None
+        for _ in range(3):  # the first SYN may meet an unresolved next hop
+            r = lab.run("client", ["curl", "-6", "-sS", "--max-time", "3",
+                                   "--interface", CLIENT_SIIT6,
+                                   "http://[%s]:%d/" % (L.PORTAL6,
+                                                        HTTP_PORT)])
+            if r.returncode == 0:
+                break
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == PAGE
+        after = stats(lab, gw_eam)
+        assert after["xdp-translated"] - before["xdp-translated"] >= 6
+        assert after["xdp-6to4-packets"] - before["xdp-6to4-packets"] >= 3
+        assert after["xdp-4to6-packets"] - before["xdp-4to6-packets"] >= 3
+        # the server saw the client's pool6 image, on its EAM address
+        with open(os.path.join(lab.tmpdir,
+                               "http-server-%d.log" % HTTP_PORT)) as f:
+            assert "192.0.2.2" in f.read()
 
 
 @pytest.fixture

@@ -352,6 +352,20 @@ static void check_ignores_dns64(const struct cfg_gw *c)
 	assert_int_equal(c->dp.mode, DP_NAT64);
 }
 
+static void check_xdp_eam(const struct cfg_gw *c)
+{
+	uint8_t a6[16];
+	uint32_t a4;
+
+	assert_int_equal(c->gw_mode, CFG_MODE_XDP);
+	assert_int_equal(c->dp.mode, DP_SIIT);
+	assert_non_null(c->eamt);
+	assert_int_equal(c->eamt->n, 1);
+	assert_int_equal(eam_4to6(c->eamt, v4("198.51.100.10"), a6), 1);
+	assert_int_equal(eam_6to4(c->eamt, a6, &a4), 1);
+	assert_int_equal(a4, v4("198.51.100.10"));
+}
+
 struct good {
 	const char *what;
 	const char *text;
@@ -410,6 +424,10 @@ static const struct good goods[] = {
      check_xdp},
     {"mode = xdp, one-arm, defaults", XDP_SIIT "[xdp]\ninterfaces = eth1\n",
      check_xdp_onearm},
+    {"mode = xdp, SIIT with EAM (RFC 7757 in XDP)",
+     XDP_SIIT "[xdp]\ninterfaces = eth1\n"
+	      "[eam]\nportal = 198.51.100.10/32 2001:db8:64::10/128\n",
+     check_xdp_eam},
     {"[dns64] keys are not this parser's",
      "[dns64]\nlisten = 127.0.0.1:53\nwhatever = 1\n" BASE,
      check_ignores_dns64},
@@ -522,9 +540,10 @@ static const struct bad bads[] = {
     {XDP_SIIT XDP_IF "pin-dir = bpf/gate64\n",
      "[xdp] pin-dir = bpf/gate64: an absolute path on a BPF file system, "
      "e.g. /sys/fs/bpf/gate64"},
-    {XDP_SIIT XDP_IF "[eam]\nweb = 198.51.100.10 2001:db8:64::10\n",
-     "[eam]: not with mode = xdp in this version (EAM in XDP is not built "
-     "yet): use mode = dpdk"},
+    {XDP_NAT64 XDP_IF "[eam]\nweb = 198.51.100.10 2001:db8:64::10\n",
+     "[eam]: not with mode = xdp and type = nat64 in this version (the XDP "
+     "program translates EAM for stateless SIIT only): use mode = hybrid "
+     "or dpdk"},
     {"[gate64]\nmode = xdp\n[translator]\ntype = siit\npool6 = "
      "2001:db8:64::/64\n" XDP_IF,
      "[translator] pool6 = 2001:db8:64::/64: mode = xdp translates a /96 "
