@@ -258,8 +258,9 @@ def demo_xdp(mode="xdp"):
                 ": the workers make the session, XDP carries the rest"))
         url = "http://[%s]/" % aaaa[0]
         fetch(lab, url)
-        print("(EAM portals are not built into XDP yet: make demo "
-              "MODE=dpdk shows them)")
+        print("(EAM translates in XDP with SIIT, docs/xdp.md; beside "
+              "NAT64 it is the workers' or the dpdk mode's: make demo "
+              "MODE=dpdk shows it)")
 
         step(4, "gate64ctl session list: the flow, IPv6 client -> pool4 "
              "-> portal%s" % (", from the program's maps" if mode == "xdp"
