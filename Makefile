@@ -136,13 +136,13 @@ $(B)/control/reload.o: control/reload.c $(DP_HDR) $(XLAT_HDR) $(wildcard control
 # mode = xdp: the loader of bpf/xlat_xdp.c (its skeleton) and netlink.
 NL_CFLAGS = $(shell pkg-config --cflags libnl-route-3.0 2>/dev/null)
 NL_LIBS   = $(shell pkg-config --libs libnl-route-3.0 2>/dev/null)
-$(B)/control/xdp_mode.o: control/xdp_mode.c control/xdp_mode.h control/xdp_nat64.h control/xdp_eam.h $(B)/bpf/xlat_xdp.skel.h $(BPF_HDR) $(XLAT_HDR) $(wildcard control/cfg_*.h)
+$(B)/control/xdp_mode.o: control/xdp_mode.c control/xdp_mode.h control/xdp_common.h control/xdp_nat64.h control/xdp_eam.h $(B)/bpf/xlat_xdp.skel.h $(BPF_HDR) $(XLAT_HDR) $(wildcard control/cfg_*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(B)/bpf $(NL_CFLAGS) -c $< -o $@
 
 # mode = hybrid: the program's objects for net_af_xdp, its maps, the
 # kernel's neighbours for the workers.
-$(B)/control/hybrid.o: control/hybrid.c control/hybrid.h control/nl.h control/xdp_nat64.h control/xdp_eam.h $(B)/bpf/xlat_xdp.skel.h $(BPF_HDR) $(XLAT_HDR) $(DP_HDR) $(wildcard control/cfg_*.h)
+$(B)/control/hybrid.o: control/hybrid.c control/hybrid.h control/xdp_common.h control/nl.h control/xdp_nat64.h control/xdp_eam.h $(B)/bpf/xlat_xdp.skel.h $(BPF_HDR) $(XLAT_HDR) $(DP_HDR) $(wildcard control/cfg_*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(B)/bpf $(NL_CFLAGS) -c $< -o $@
 
@@ -151,6 +151,10 @@ $(B)/control/hybrid.o: control/hybrid.c control/hybrid.h control/nl.h control/xd
 $(B)/control/xdp_eam.o: control/xdp_eam.c control/xdp_eam.h $(BPF_HDR) $(XLAT_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/control/xdp_common.o: control/xdp_common.c control/xdp_common.h $(BPF_HDR) $(XLAT_HDR) $(wildcard control/cfg_*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(NL_CFLAGS) -c $< -o $@
 
 $(B)/control/xdp_nat64.o: control/xdp_nat64.c control/xdp_nat64.h $(B)/bpf/xlat_xdp.skel.h $(BPF_HDR) $(XLAT_HDR) $(wildcard control/cfg_*.h)
 	@mkdir -p $(dir $@)
@@ -162,7 +166,7 @@ $(B)/tests/test_xdp_sweep: tests/bpf/test_xdp_sweep.c $(B)/control/xdp_nat64.o $
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(B)/bpf $< $(B)/control/xdp_nat64.o $(LIBXLAT) -lbpf -lcmocka -o $@
 
-$(B)/gate64d: $(B)/control/gate64d.o $(B)/control/ctl.o $(B)/control/metrics.o $(B)/control/reload.o $(B)/control/ctl_proto.o $(B)/control/xdp_mode.o $(B)/control/xdp_nat64.o $(B)/control/xdp_eam.o $(B)/control/hybrid.o $(B)/control/nl.o $(B)/dataplane/dpdk/dp.o $(CFGGW_OBJ) $(LIBDPL2) $(LIBDNS64) $(LIBXLAT)
+$(B)/gate64d: $(B)/control/gate64d.o $(B)/control/ctl.o $(B)/control/metrics.o $(B)/control/reload.o $(B)/control/ctl_proto.o $(B)/control/xdp_mode.o $(B)/control/xdp_common.o $(B)/control/xdp_nat64.o $(B)/control/xdp_eam.o $(B)/control/hybrid.o $(B)/control/nl.o $(B)/dataplane/dpdk/dp.o $(CFGGW_OBJ) $(LIBDPL2) $(LIBDNS64) $(LIBXLAT)
 	$(CC) $^ $(DPDK_LIBS) $(NL_LIBS) -lbpf -liniparser -lpthread -o $@
 
 $(B)/tests/run_corpus: tests/packets/run_corpus.c $(LIBXLAT) $(TESTLIB_OBJ)

@@ -5,14 +5,12 @@
 #include <elf.h>
 #include <dirent.h>
 #include <errno.h>
-#include <ifaddrs.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +22,7 @@
 #include "bpf/xdp_cfg.h"
 #include "bpf/xdp_fwd.h"
 #include "control/hybrid.h"
+#include "control/xdp_common.h"
 #include "control/nl.h"
 #include "control/xdp_eam.h"
 #include "control/xdp_nat64.h"
@@ -61,64 +60,22 @@ struct hybrid {
 	unsigned long long map_expired;
 };
 
-static const char *const fwd_name[] = {
-#define XDP_FWD_NAME(name, label, why) label,
-    XDP_FWD_COUNTERS(XDP_FWD_NAME)
-#undef XDP_FWD_NAME
-};
-static const char *const fwd_why[] = {
-#define XDP_FWD_WHY(name, label, why) why,
-    XDP_FWD_COUNTERS(XDP_FWD_WHY)
-#undef XDP_FWD_WHY
-};
-
-/* An interface's MTU (sysfs), 0 if unknown. */
-static unsigned if_mtu(const char *ifname)
-{
-	char p[128];
-	unsigned v = 0;
-	snprintf(p, sizeof(p), "/sys/class/net/%s/mtu", ifname);
-	FILE *f = fopen(p, "r");
-	if (f) {
-		if (fscanf(f, "%u", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
-	return v;
-}
-
 /* The program's configuration for cfg, as mode = xdp loads it, but
  * handing on to the workers' sockets. */
 static int cfg_fill(struct xdp_cfg *x, const struct cfg_gw *cfg, char *err,
 		    size_t errlen)
 {
-	memset(x, 0, sizeof(*x));
-	x->xlat = cfg->xlat;
-	unsigned m6 = if_mtu(cfg->xdp.ifname[0]);
-	unsigned m4 = if_mtu(cfg->xdp.ifname[cfg->xdp.nif - 1]);
-	if (m6 < 1280 || m4 < 68 || m6 > 65535 || m4 > 65535) {
-		snprintf(err, errlen,
-			 "[xdp] interfaces: MTU %u on %s, %u on %s (is the "
-			 "interface there?  the IPv6 side needs at least "
-			 "1280, RFC 8200 §5)",
-			 m6, cfg->xdp.ifname[0], m4,
-			 cfg->xdp.ifname[cfg->xdp.nif - 1]);
-		return -EINVAL;
-	}
-	x->xlat.ipv6_mtu = (uint16_t)m6;
-	x->xlat.ipv4_mtu = (uint16_t)m4;
-	rfc6052_pfx_init(&x->pool6, cfg->xlat.pool6.addr, cfg->xlat.pool6.len);
+	int r = xdp_cfg_fill_common(x, cfg, err, errlen);
+	if (r)
+		return r;
 	x->hand_on = XDP_REDIRECT; /* to the workers' XSK of the RX queue */
 	if (cfg->dp.mode == DP_NAT64) { /* hit-only: the core makes state */
 		xdp_nat64_cfg_fill(x, cfg);
 		x->create = 0;
 	}
-	x->dirs = XDP_DIR_6TO4 | XDP_DIR_4TO6;
 	/* RFC 7757: the tries, filled at hybrid_start; until then the
 	 * program hands every frame on to the workers (g64_eam_on) */
 	x->eam = cfg->eamt != NULL;
-	if (getrandom(&x->id_seed, sizeof(x->id_seed), 0) < 0)
-		x->id_seed = (uint16_t)time(NULL);
 	return 0;
 }
 
@@ -360,19 +317,8 @@ static int find_maps(struct hy_if *i, char *err, size_t errlen)
 static void ask_kernel(struct hybrid *hy, int ifindex, int is6,
 		       const uint8_t *addr)
 {
-	struct nl_addr *dst =
-	    nl_addr_build(is6 ? AF_INET6 : AF_INET, addr, is6 ? 16 : 4);
-	struct rtnl_neigh *n = rtnl_neigh_alloc();
-	if (dst && n && hy->nl) {
-		rtnl_neigh_set_ifindex(n, ifindex);
-		rtnl_neigh_set_dst(n, dst);
-		rtnl_neigh_set_flags(n, NTF_USE);
-		if (rtnl_neigh_add(hy->nl, n, NLM_F_CREATE | NLM_F_REPLACE) ==
-		    0)
-			hy->neigh_asked++;
-	}
-	rtnl_neigh_put(n);
-	nl_addr_put(dst);
+	if (!xdp_neigh_ask(hy->nl, ifindex, is6 ? 6 : 4, addr))
+		hy->neigh_asked++;
 }
 
 static int on_neigh_req(void *ctx, void *data, size_t len)
@@ -388,32 +334,15 @@ static int on_neigh_req(void *ctx, void *data, size_t len)
 static void local4_refresh(struct hybrid *hy)
 {
 	uint32_t now[LOCAL4_MAX];
-	unsigned n = 0;
-	struct ifaddrs *ifa = NULL;
-	uint8_t one = 1;
-
 	hy->local4_at = time(NULL);
-	if (getifaddrs(&ifa))
+	int n = xdp_host4(hy->cfg, now, LOCAL4_MAX);
+	if (n < 0)
 		return; /* keep what the maps have */
-	for (struct ifaddrs *a = ifa; a && n < LOCAL4_MAX; a = a->ifa_next)
-		if (a->ifa_addr && a->ifa_addr->sa_family == AF_INET)
-			now[n++] = ((struct sockaddr_in *)a->ifa_addr)
-				       ->sin_addr.s_addr;
-	freeifaddrs(ifa);
-	for (unsigned k = 0; k < hy->nif; k++) {
-		int fd = hy->i[k].local4;
-		for (unsigned j = 0; j < n; j++)
-			bpf_map_update_elem(fd, &now[j], &one, BPF_ANY);
-		for (unsigned j = 0; j < hy->nlocal4; j++) {
-			unsigned m = 0;
-			while (m < n && now[m] != hy->local4[j])
-				m++;
-			if (m == n)
-				bpf_map_delete_elem(fd, &hy->local4[j]);
-		}
-	}
-	memcpy(hy->local4, now, n * sizeof(*now));
-	hy->nlocal4 = n;
+	for (unsigned k = 0; k < hy->nif; k++)
+		xdp_local4_sync(hy->i[k].local4, now, (unsigned)n, hy->local4,
+				hy->nlocal4);
+	memcpy(hy->local4, now, (unsigned)n * sizeof(*now));
+	hy->nlocal4 = (unsigned)n;
 }
 
 static int port_of_ifindex(const struct hybrid *hy, int ifindex)
@@ -683,7 +612,7 @@ void hybrid_stats_print(const struct hybrid *hy, FILE *out)
 	     "for the translator, but not what XDP translates (to the "
 	     "workers)");
 	for (uint32_t k = 0; k < XDP_FWD_CNT_MAX; k++)
-		line(out, fwd_name[k], sum(hy, 1, k), fwd_why[k]);
+		line(out, xdp_fwd_name(k), sum(hy, 1, k), xdp_fwd_why(k));
 	line(out, "neighbour-requests", hy->neigh_asked,
 	     "next hops gate64d asked the kernel to resolve (for XDP and "
 	     "for the workers)");

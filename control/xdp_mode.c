@@ -3,7 +3,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ifaddrs.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <net/if.h>
@@ -11,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <time.h>
@@ -25,6 +23,7 @@
 #include "bpf/xdp_cfg.h"
 #include "bpf/xdp_fwd.h"
 #include "control/nl.h"
+#include "control/xdp_common.h"
 #include "control/xdp_eam.h"
 #include "control/xdp_mode.h"
 #include "control/xdp_nat64.h"
@@ -59,17 +58,6 @@ struct xdp_mode {
 	time_t sweep_at;
 };
 
-static const char *const fwd_name[] = {
-#define XDP_FWD_NAME(name, label, why) label,
-    XDP_FWD_COUNTERS(XDP_FWD_NAME)
-#undef XDP_FWD_NAME
-};
-static const char *const fwd_why[] = {
-#define XDP_FWD_WHY(name, label, why) why,
-    XDP_FWD_COUNTERS(XDP_FWD_WHY)
-#undef XDP_FWD_WHY
-};
-
 /* A 0/1 sysctl file; -1 when it cannot be read. */
 static int sysctl_on(const char *path)
 {
@@ -78,21 +66,6 @@ static int sysctl_on(const char *path)
 	if (f) {
 		if (fscanf(f, "%d", &v) != 1)
 			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
-/* An interface's MTU (sysfs), 0 if unknown. */
-static unsigned if_mtu(const char *ifname)
-{
-	char p[128];
-	unsigned v = 0;
-	snprintf(p, sizeof(p), "/sys/class/net/%s/mtu", ifname);
-	FILE *f = fopen(p, "r");
-	if (f) {
-		if (fscanf(f, "%u", &v) != 1)
-			v = 0;
 		fclose(f);
 	}
 	return v;
@@ -130,47 +103,17 @@ static int check_forwarding(const struct cfg_gw *cfg, char *err, size_t errlen)
 
 /* The host's IPv4 addresses into xdp_local4: frames to them are the
  * kernel's.  Called at start and once a second (addresses come and go). */
-/* Is a (network order) one of pool4's addresses (type = nat64)? */
-static int is_pool4(const struct cfg_gw *cfg, uint32_t a)
-{
-	const struct pool4_cfg *p = &cfg->nat64.pool4;
-	for (unsigned i = 0; cfg->dp.mode == DP_NAT64 && i < p->n; i++)
-		if (htonl(p->r[i].addr) == a)
-			return 1;
-	return 0;
-}
 
 static void local4_refresh(struct xdp_mode *xm)
 {
 	uint32_t now[LOCAL4_MAX];
-	unsigned n = 0;
-	struct ifaddrs *ifa = NULL;
-	int fd = bpf_map__fd(xm->skel->maps.xdp_local4);
-	uint8_t one = 1;
-
-	if (getifaddrs(&ifa))
+	int n = xdp_host4(xm->cfg, now, LOCAL4_MAX);
+	if (n < 0)
 		return; /* keep what the map has */
-	for (struct ifaddrs *a = ifa; a && n < LOCAL4_MAX; a = a->ifa_next) {
-		if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET)
-			continue;
-		uint32_t ad =
-		    ((struct sockaddr_in *)a->ifa_addr)->sin_addr.s_addr;
-		if (is_pool4(xm->cfg, ad))
-			continue; /* the host has them for ARP; they are ours */
-		now[n++] = ad;
-	}
-	freeifaddrs(ifa);
-	for (unsigned i = 0; i < n; i++)
-		bpf_map_update_elem(fd, &now[i], &one, BPF_ANY);
-	for (unsigned i = 0; i < xm->nlocal4; i++) {
-		unsigned j = 0;
-		while (j < n && now[j] != xm->local4[i])
-			j++;
-		if (j == n) /* gone from the host */
-			bpf_map_delete_elem(fd, &xm->local4[i]);
-	}
-	memcpy(xm->local4, now, n * sizeof(*now));
-	xm->nlocal4 = n;
+	xdp_local4_sync(bpf_map__fd(xm->skel->maps.xdp_local4), now,
+			(unsigned)n, xm->local4, xm->nlocal4);
+	memcpy(xm->local4, now, (unsigned)n * sizeof(*now));
+	xm->nlocal4 = (unsigned)n;
 	xm->local4_at = time(NULL);
 }
 
@@ -181,22 +124,9 @@ static int on_neigh_req(void *ctx, void *data, size_t len)
 {
 	struct xdp_mode *xm = ctx;
 	const struct xdp_neigh_req *r = data;
-	if (len < sizeof(*r) || !xm->nl)
-		return 0;
-	int fam = r->family == 4 ? AF_INET : AF_INET6;
-	struct nl_addr *dst =
-	    nl_addr_build(fam, r->addr, r->family == 4 ? 4 : 16);
-	struct rtnl_neigh *n = rtnl_neigh_alloc();
-	if (dst && n) {
-		rtnl_neigh_set_ifindex(n, (int)r->ifindex);
-		rtnl_neigh_set_dst(n, dst);
-		rtnl_neigh_set_flags(n, NTF_USE);
-		if (rtnl_neigh_add(xm->nl, n, NLM_F_CREATE | NLM_F_REPLACE) ==
-		    0)
-			xm->neigh_asked++;
-	}
-	rtnl_neigh_put(n);
-	nl_addr_put(dst);
+	if (len >= sizeof(*r) &&
+	    !xdp_neigh_ask(xm->nl, (int)r->ifindex, r->family, r->addr))
+		xm->neigh_asked++;
 	return 0;
 }
 
@@ -286,37 +216,10 @@ static struct xlat_xdp *load_prog(struct xdp_mode *xm, const struct cfg_gw *cfg,
 	if ((r = pin_paths(xm, skel, err, errlen)))
 		goto fail;
 	struct xdp_cfg *x = (struct xdp_cfg *)&skel->rodata->xdp_cfg;
-	memset(x, 0, sizeof(*x));
-	x->xlat = cfg->xlat;
-	/* the next-hop MTUs the core uses (RFC 7915 §4.1, §5.1): the
-	 * interfaces' own */
-	unsigned m6 = if_mtu(cfg->xdp.ifname[0]);
-	unsigned m4 = if_mtu(cfg->xdp.ifname[cfg->xdp.nif - 1]);
-	if (m6 < 1280 || m4 < 68 || m6 > 65535 || m4 > 65535) {
-		r = -EINVAL;
-		snprintf(err, errlen,
-			 "[xdp] interfaces: MTU %u on %s, %u on %s: the IPv6 "
-			 "side needs at least 1280 (RFC 8200 §5)",
-			 m6, cfg->xdp.ifname[0], m4,
-			 cfg->xdp.ifname[cfg->xdp.nif - 1]);
+	if ((r = xdp_cfg_fill_common(x, cfg, err, errlen)))
 		goto fail;
-	}
-	if (cfg->xlat.lowest_ipv6_mtu > m6) {
-		r = -EINVAL;
-		snprintf(err, errlen,
-			 "[translator] lowest-ipv6-mtu = %u: above %s's MTU "
-			 "%u: lower it or raise the interface's MTU",
-			 cfg->xlat.lowest_ipv6_mtu, cfg->xdp.ifname[0], m6);
-		goto fail;
-	}
-	x->xlat.ipv6_mtu = (uint16_t)m6;
-	x->xlat.ipv4_mtu = (uint16_t)m4;
-	rfc6052_pfx_init(&x->pool6, cfg->xlat.pool6.addr, cfg->xlat.pool6.len);
-	x->hand_on = XDP_DROP; /* not used: xdp_fwd.kernel decides */
-	x->dirs = XDP_DIR_6TO4 | XDP_DIR_4TO6;
+	x->hand_on = XDP_DROP;	    /* not used: xdp_fwd.kernel decides */
 	x->eam = cfg->eamt != NULL; /* RFC 7757: the tries, filled below */
-	if (getrandom(&x->id_seed, sizeof(x->id_seed), 0) < 0)
-		x->id_seed = (uint16_t)time(NULL);
 	((struct xdp_fwd_cfg *)&skel->rodata->xdp_fwd)->kernel = 1;
 	if (cfg->dp.mode == DP_NAT64) {
 		xdp_nat64_cfg_fill(x, cfg);
@@ -759,7 +662,7 @@ void xdp_mode_counters(const struct xdp_mode *xm, xdp_counter_fn fn, void *arg)
 	fn(arg, "xdp-not-translated", u,
 	   "for the translator, but not what XDP translates (dropped)");
 	for (uint32_t i = 0; i < XDP_FWD_CNT_MAX; i++)
-		fn(arg, fwd_name[i], sum(ffd, i), fwd_why[i]);
+		fn(arg, xdp_fwd_name(i), sum(ffd, i), xdp_fwd_why(i));
 	fn(arg, "neighbour-requests", xm->neigh_asked,
 	   "next hops gate64d asked the kernel to resolve");
 	if (xm->nat) {

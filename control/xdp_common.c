@@ -1,0 +1,144 @@
+/*
+ * xdp_common.c - what xdp_mode.c and hybrid.c share (xdp_common.h).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <linux/neighbour.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+#include <netlink/netlink.h>
+#include <netlink/route/neighbour.h>
+
+#include "bpf/xdp_fwd.h"
+#include "control/xdp_common.h"
+
+static const char *const fwd_name[] = {
+#define XDP_FWD_NAME(name, label, why) label,
+    XDP_FWD_COUNTERS(XDP_FWD_NAME)
+#undef XDP_FWD_NAME
+};
+static const char *const fwd_why[] = {
+#define XDP_FWD_WHY(name, label, why) why,
+    XDP_FWD_COUNTERS(XDP_FWD_WHY)
+#undef XDP_FWD_WHY
+};
+
+const char *xdp_fwd_name(unsigned i)
+{
+	return i < XDP_FWD_CNT_MAX ? fwd_name[i] : "?";
+}
+
+const char *xdp_fwd_why(unsigned i)
+{
+	return i < XDP_FWD_CNT_MAX ? fwd_why[i] : "";
+}
+
+/* An interface's MTU (sysfs), 0 if unknown. */
+static unsigned if_mtu(const char *ifname)
+{
+	char p[128];
+	unsigned v = 0;
+	snprintf(p, sizeof(p), "/sys/class/net/%s/mtu", ifname);
+	FILE *f = fopen(p, "r");
+	if (f) {
+		if (fscanf(f, "%u", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+int xdp_cfg_fill_common(struct xdp_cfg *x, const struct cfg_gw *cfg, char *err,
+			size_t errlen)
+{
+	const char *if6 = cfg->xdp.ifname[0];
+	const char *if4 = cfg->xdp.ifname[cfg->xdp.nif - 1];
+	unsigned m6 = if_mtu(if6), m4 = if_mtu(if4);
+
+	memset(x, 0, sizeof(*x));
+	x->xlat = cfg->xlat;
+	if (m6 < 1280 || m4 < 68 || m6 > 65535 || m4 > 65535) {
+		snprintf(err, errlen,
+			 "[xdp] interfaces: MTU %u on %s, %u on %s (is the "
+			 "interface there?  the IPv6 side needs at least "
+			 "1280, RFC 8200 §5)",
+			 m6, if6, m4, if4);
+		return -EINVAL;
+	}
+	if (cfg->xlat.lowest_ipv6_mtu > m6) {
+		snprintf(err, errlen,
+			 "[translator] lowest-ipv6-mtu = %u: above %s's MTU "
+			 "%u: lower it or raise the interface's MTU",
+			 cfg->xlat.lowest_ipv6_mtu, if6, m6);
+		return -EINVAL;
+	}
+	x->xlat.ipv6_mtu = (uint16_t)m6;
+	x->xlat.ipv4_mtu = (uint16_t)m4;
+	rfc6052_pfx_init(&x->pool6, cfg->xlat.pool6.addr, cfg->xlat.pool6.len);
+	x->dirs = XDP_DIR_6TO4 | XDP_DIR_4TO6;
+	if (getrandom(&x->id_seed, sizeof(x->id_seed), 0) < 0)
+		x->id_seed = (uint16_t)time(NULL);
+	return 0;
+}
+
+int xdp_host4(const struct cfg_gw *cfg, uint32_t *out, unsigned max)
+{
+	const struct pool4_cfg *p = &cfg->nat64.pool4;
+	struct ifaddrs *ifa = NULL;
+	unsigned n = 0;
+
+	if (getifaddrs(&ifa))
+		return -1;
+	for (struct ifaddrs *a = ifa; a && n < max; a = a->ifa_next) {
+		if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET)
+			continue;
+		uint32_t ad =
+		    ((struct sockaddr_in *)a->ifa_addr)->sin_addr.s_addr;
+		int pool4 = 0;
+		for (unsigned i = 0; cfg->dp.mode == DP_NAT64 && i < p->n; i++)
+			pool4 |= htonl(p->r[i].addr) == ad;
+		if (!pool4)
+			out[n++] = ad;
+	}
+	freeifaddrs(ifa);
+	return (int)n;
+}
+
+void xdp_local4_sync(int fd, const uint32_t *now, unsigned n,
+		     const uint32_t *old, unsigned nold)
+{
+	uint8_t one = 1;
+	for (unsigned i = 0; i < n; i++)
+		bpf_map_update_elem(fd, &now[i], &one, BPF_ANY);
+	for (unsigned i = 0; i < nold; i++) {
+		unsigned j = 0;
+		while (j < n && now[j] != old[i])
+			j++;
+		if (j == n) /* gone from the host */
+			bpf_map_delete_elem(fd, &old[i]);
+	}
+}
+
+int xdp_neigh_ask(struct nl_sock *nl, int ifindex, int family,
+		  const uint8_t *addr)
+{
+	int r = -1;
+	struct nl_addr *dst = nl_addr_build(family == 4 ? AF_INET : AF_INET6,
+					    addr, family == 4 ? 4 : 16);
+	struct rtnl_neigh *n = rtnl_neigh_alloc();
+	if (nl && dst && n) {
+		rtnl_neigh_set_ifindex(n, ifindex);
+		rtnl_neigh_set_dst(n, dst);
+		rtnl_neigh_set_flags(n, NTF_USE);
+		r = rtnl_neigh_add(nl, n, NLM_F_CREATE | NLM_F_REPLACE);
+	}
+	rtnl_neigh_put(n);
+	nl_addr_put(dst);
+	return r;
+}

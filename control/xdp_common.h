@@ -1,0 +1,48 @@
+/*
+ * xdp_common.h - what the two loaders of gate64's XDP program share:
+ * mode = xdp (xdp_mode.c, the program alone) and mode = hybrid (hybrid.c,
+ * the program loaded by net_af_xdp beside the DPDK workers).  The
+ * program's configuration from the file and the interfaces, the names of
+ * its forwarding counters, the kernel's view of the host's IPv4
+ * addresses, and asking the kernel to resolve a next hop.
+ *
+ * Contract: control thread only; nothing here runs per packet.
+ */
+#ifndef GATE64_CONTROL_XDP_COMMON_H
+#define GATE64_CONTROL_XDP_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpf/xdp_cfg.h"
+#include "control/cfg_gw.h"
+
+struct nl_sock;
+
+/* The configuration both modes give the program: the core's translator
+ * settings with the interfaces' MTUs as next-hop MTUs (RFC 7915 §4.1,
+ * §5.1), pool6 prepared, both directions, a random IPv4 ID seed; the
+ * caller sets what differs (hand_on, NAT64, EAM).  0, or -EINVAL with err
+ * naming the interface and the rule. */
+int xdp_cfg_fill_common(struct xdp_cfg *x, const struct cfg_gw *cfg, char *err,
+			size_t errlen);
+
+/* The name and the explanation of forwarding counter i (bpf/xdp_fwd.h). */
+const char *xdp_fwd_name(unsigned i);
+const char *xdp_fwd_why(unsigned i);
+
+/* The host's IPv4 addresses (network order) now, pool4's left out (with
+ * type = nat64 the host holds them for ARP only): at most max.  Returns
+ * how many, or -1 when the kernel could not be asked. */
+int xdp_host4(const struct cfg_gw *cfg, uint32_t *out, unsigned max);
+/* A map of the host's addresses (xdp_local4) from old to now. */
+void xdp_local4_sync(int fd, const uint32_t *now, unsigned n,
+		     const uint32_t *old, unsigned nold);
+
+/* Ask the kernel to resolve a next hop (RTM_NEWNEIGH with NTF_USE: it
+ * sends ARP or NS as its own first packet would).  family 4 or 6, addr 4
+ * or 16 bytes.  0 when the kernel took the request. */
+int xdp_neigh_ask(struct nl_sock *nl, int ifindex, int family,
+		  const uint8_t *addr);
+
+#endif
