@@ -172,15 +172,8 @@ XDP_POOL6 = L.TAYGA_POOL6  # a /96 network-specific prefix
 
 
 def start_xdp(lab, conf, args=()):
-    gw = lab.popen("gw", [os.path.join(ROOT, "build", "gate64d")] +
-                   list(args) + ["-c", conf], log="gate64d-%d.log"
-                   % len(lab.procs))
-
-    def ready():
-        if gw.poll() is not None:
-            raise L.LabError("gate64d exited: %s" % lab.log_text(gw))
-        return "gate64d: ready" in lab.log_text(gw)
-    L.wait_for(ready, 30, what="gate64d: ready")
+    with open(conf) as f:
+        gw = lab.start_gate64d(f.read(), args)
     print(lab.log_text(gw).strip().splitlines()[-1], flush=True)
     return gw
 
@@ -211,10 +204,7 @@ def demo_xdp(mode="xdp"):
               "portal  %s (IPv4 only), HTTP on port 80\n"
               "DNS     NSD: %s has only an A record (%s)" % (
                   L.CLIENT6, L.GW6, L.GW4, how, L.SERVER4, NAME, L.SERVER4))
-        for ns, d in (("client", lab.ifname["client"]),
-                      ("server", lab.ifname["server"])):
-            lab._offloads_off(ns, d)  # what a real NIC delivers
-            lab.run(ns, ["ethtool", "-K", d, "gro", "on"], check=True)
+        lab.hosts_like_nics()
         lab.start_nsd("gw", "portal.example", ZONE, NSD_PORT, NAME,
                       L.SERVER4)
         lab.start_http("server", "0.0.0.0", 80, PAGE)

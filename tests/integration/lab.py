@@ -574,6 +574,40 @@ class Lab:
             self._bpffs = d
         return self._bpffs
 
+    def hosts_like_nics(self):
+        """The client and server veth ends as native XDP on them needs:
+        the hosts compute their checksums (a veth passes CHECKSUM_PARTIAL
+        packets, which a real NIC never delivers and XDP cannot finish)
+        and run in NAPI mode (GRO on), which a redirect into a veth
+        needs."""
+        for ns, d in (("client", self.ifname["client"]),
+                      ("server", self.ifname["server"])):
+            self._offloads_off(ns, d)
+            self.run(ns, ["ethtool", "-K", d, "gro", "on"], check=True)
+
+    def start_gate64d(self, conf_text, args=(), wait=True, name="gate64d",
+                      timeout=30):
+        """gate64d [args] -c CONF in gw for any mode (CONF written from
+        conf_text, its own file and log each call: a second gate64d never
+        truncates the first's); returns the process (proc.conf_path), once
+        its log says "gate64d: ready" unless wait is false."""
+        n = len(self.procs)
+        path = os.path.join(self.tmpdir, "%s-%d.conf" % (name, n))
+        with open(path, "w") as f:
+            f.write(conf_text)
+        proc = self.popen("gw", [os.path.join(ROOT, "build", "gate64d")] +
+                          list(args) + ["-c", path],
+                          log="%s-%d.log" % (name, n))
+        proc.conf_path = path
+        if wait:
+            def ready():
+                if proc.poll() is not None:
+                    raise LabError("gate64d exited %s: %s"
+                                   % (proc.returncode, self.log_text(proc)))
+                return "gate64d: ready" in self.log_text(proc)
+            wait_for(ready, timeout, what="gate64d: ready")
+        return proc
+
     def prepare_xdp(self, client_siit6):
         """The topology for gate64d mode = xdp (stateless SIIT, /96 pool6;
         Lab(mode="tayga"), TAYGA not started): the client gets
@@ -592,9 +626,7 @@ class Lab:
                  GW6, "dev", c, "src", client_siit6)
         self._ip("gw", "-6", "route", "add", client_siit6 + "/128", "via",
                  CLIENT6, "dev", self.gw6)
-        for ns, d in (("client", c), ("server", s)):
-            self._offloads_off(ns, d)
-            self.run(ns, ["ethtool", "-K", d, "gro", "on"], check=True)
+        self.hosts_like_nics()
 
     # --- teardown -----------------------------------------------------------
 

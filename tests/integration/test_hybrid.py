@@ -56,19 +56,8 @@ def conf_text(lab, extra=""):
 
 
 def start(lab, text=None, wait=True):
-    path = os.path.join(lab.tmpdir, "hybrid-%d.conf" % len(lab.procs))
-    with open(path, "w") as f:
-        f.write(text if text is not None else conf_text(lab))
-    proc = lab.popen("gw", [GATE64D, "-c", path],
-                     log="gate64d-hybrid-%d.log" % len(lab.procs))
-    if wait:
-        def ready():
-            if proc.poll() is not None:
-                raise L.LabError("gate64d exited %s: %s"
-                                 % (proc.returncode, lab.log_text(proc)))
-            return "gate64d: ready" in lab.log_text(proc)
-        L.wait_for(ready, 30, what="gate64d: ready")
-    return proc
+    return lab.start_gate64d(text if text is not None else conf_text(lab),
+                             wait=wait, name="gate64d-hybrid")
 
 
 def parse(text):
@@ -110,13 +99,7 @@ def lab():
     with L.Lab(mode="tayga", pool6=POOL6) as lb:
         lb.prepare_xdp(CLIENT_SIIT6)
         lb.start_http("server", "0.0.0.0", HTTP_PORT, PAGE)
-        with open(os.path.join(lb.tmpdir, "big.bin"), "wb") as f:
-            f.write(os.urandom(BIG))
-        lb.popen("server", [L.PYTHON, "-m", "http.server", "--bind",
-                            "0.0.0.0", str(BIG_PORT), "--directory",
-                            lb.tmpdir], log="http-big.log")
-        L.wait_for(lambda: lb.listening("server", BIG_PORT), 10,
-                   what="http.server for big.bin")
+        lb.start_big_file("server", BIG_PORT, BIG)
         yield lb
 
 
@@ -397,18 +380,9 @@ def conf64(lab, extra=""):
 @pytest.fixture(scope="module")
 def lab64():
     with L.Lab(mode="tayga", pool6=POOL6) as lb:
-        for ns, d in (("client", lb.ifname["client"]),
-                      ("server", lb.ifname["server"])):
-            lb._offloads_off(ns, d)
-            lb.run(ns, ["ethtool", "-K", d, "gro", "on"], check=True)
+        lb.hosts_like_nics()
         lb.start_http("server", "0.0.0.0", HTTP_PORT, NAT64_PAGE)
-        with open(os.path.join(lb.tmpdir, "big.bin"), "wb") as f:
-            f.write(os.urandom(BIG))
-        lb.popen("server", [L.PYTHON, "-m", "http.server", "--bind",
-                            "0.0.0.0", str(BIG_PORT), "--directory",
-                            lb.tmpdir], log="http-big.log")
-        L.wait_for(lambda: lb.listening("server", BIG_PORT), 10,
-                   what="http.server for big.bin")
+        lb.start_big_file("server", BIG_PORT, BIG)
         yield lb
 
 

@@ -60,22 +60,9 @@ def conf_text(lab, extra="", pins="pins"):
                pin_dir(lab, pins), METRICS, extra))
 
 
-def start(lab, text=None, wait=True, args=(), log=None):
-    path = os.path.join(lab.tmpdir, "xdp-%d.conf" % len(lab.procs))
-    with open(path, "w") as f:
-        f.write(text if text is not None else conf_text(lab))
-    # a log of its own: a second gate64d must not truncate the first's
-    log = log or "gate64d-xdp-%d.log" % len(lab.procs)
-    proc = lab.popen("gw", [GATE64D] + list(args) + ["-c", path], log=log)
-    proc.conf_path = path
-    if wait:
-        def ready():
-            if proc.poll() is not None:
-                raise L.LabError("gate64d exited %s: %s"
-                                 % (proc.returncode, lab.log_text(proc)))
-            return "gate64d: ready" in lab.log_text(proc)
-        L.wait_for(ready, 20, what="gate64d: ready")
-    return proc
+def start(lab, text=None, wait=True, args=()):
+    return lab.start_gate64d(text if text is not None else conf_text(lab),
+                             args, wait, name="gate64d-xdp", timeout=20)
 
 
 def routes64(lab):

@@ -89,19 +89,8 @@ def conf_text(lab, extra=""):
 
 
 def start(lab, text=None, wait=True, args=()):
-    path = os.path.join(lab.tmpdir, "nat64-%d.conf" % len(lab.procs))
-    with open(path, "w") as f:
-        f.write(text if text is not None else conf_text(lab))
-    proc = lab.popen("gw", [GATE64D] + list(args) + ["-c", path],
-                     log="gate64d-nat64-%d.log" % len(lab.procs))
-    if wait:
-        def ready():
-            if proc.poll() is not None:
-                raise L.LabError("gate64d exited %s: %s"
-                                 % (proc.returncode, lab.log_text(proc)))
-            return "gate64d: ready" in lab.log_text(proc)
-        L.wait_for(ready, 20, what="gate64d: ready")
-    return proc
+    return lab.start_gate64d(text if text is not None else conf_text(lab),
+                             args, wait, name="gate64d-nat64", timeout=20)
 
 
 def ctl(lab, *args):
@@ -129,10 +118,7 @@ def addrs4(lab):
 @pytest.fixture(scope="module")
 def lab():
     with L.Lab(mode="tayga", pool6=POOL6) as lb:
-        for ns, d in (("client", lb.ifname["client"]),
-                      ("server", lb.ifname["server"])):
-            lb._offloads_off(ns, d)
-            lb.run(ns, ["ethtool", "-K", d, "gro", "on"], check=True)
+        lb.hosts_like_nics()
         lb.start_http("server", "0.0.0.0", HTTP_PORT, PAGE)
         # a big file for the transfer across a restart
         lb.start_big_file("server", BIG_PORT, BIG)
