@@ -21,7 +21,11 @@
  *    the full core: fragments, ICMP errors, options, extension headers):
  *    counted and dropped, never passed half-translated; in mode = hybrid
  *    (xdp_cfg.hand_on = XDP_REDIRECT) redirected, unchanged, to the DPDK
- *    workers' AF_XDP socket instead (xdp-to-workers).
+ *    workers' AF_XDP socket instead (xdp-to-workers).  When no socket is
+ *    bound on the frame's RX queue (gate64d starting or restarting while
+ *    the program stays attached), counted and dropped too
+ *    (xdp-no-worker-socket), never passed: the kernel would answer TCP to
+ *    a pool4 address (one of its own) with a RST and end the flow.
  *
  * With xdp_fwd.kernel = 0 (the corpus runner) none of this applies: what
  * is translated goes back with XDP_TX and the rest is handed on as
@@ -79,8 +83,13 @@ struct xdp_fwd_cfg {
 	  "mode = dpdk or hybrid for these")                                 \
 	X(FWD_TO_XSK, "xdp-to-workers",                                      \
 	  "mode = hybrid: for the translator, but not what XDP translates: " \
-	  "redirected to the DPDK workers' AF_XDP socket (or passed to the " \
-	  "kernel when none is bound on the frame's queue)")
+	  "redirected to the DPDK workers' AF_XDP socket of the frame's RX " \
+	  "queue")                                                           \
+	X(FWD_NO_XSK, "xdp-no-worker-socket",                                \
+	  "dropped: mode = hybrid, for the workers, but no AF_XDP socket "   \
+	  "is bound on the frame's RX queue (gate64d starting or "           \
+	  "restarting); never passed to the kernel, which would answer TCP " \
+	  "to a pool4 address with a RST")
 
 enum xdp_fwd_counter {
 #define XDP_FWD_ENUM(name, label, why) XDP_##name,

@@ -25,13 +25,13 @@
  *
  * Everything else is handed on unchanged with xdp_cfg.hand_on (XDP_PASS
  * in the tests; XDP_REDIRECT in mode = hybrid: to the DPDK workers'
- * AF_XDP socket of the frame's RX queue, xsks_map; a counted drop in
- * mode = xdp), where the full core decides: new flows, TCP state
- * changes, expiry (but in create mode), ICMP errors, fragments.  In create
- * mode a packet the NAT64 rules drop as the core drops it is dropped here
- * (XDP_DROP, the core's reason counted).  Nothing is ever emitted
- * half-translated: all checks come before the first write, and the
- * resizes after it cannot fail.
+ * AF_XDP socket of the frame's RX queue, xsks_map, or a counted drop when
+ * none is bound there; a counted drop in mode = xdp), where the full core
+ * decides: new flows, TCP state changes, expiry (but in create mode), ICMP
+ * errors, fragments.  In create mode a packet the NAT64 rules drop as the
+ * core drops it is dropped here (XDP_DROP, the core's reason counted).
+ * Nothing is ever emitted half-translated: all checks come before the
+ * first write, and the resizes after it cannot fail.
  *
  * Session refresh: a hit stores the current second in the entry's `last`
  * when it is later (at most one write a second per flow).  The store is
@@ -78,7 +78,8 @@ struct {
 } xsks_map SEC(".maps");
 
 /* hand_on()'s answer in mode = hybrid, turned into the redirect by the
- * entry point (which has the frame's RX queue); not an XDP action. */
+ * entry point (which has the frame's RX queue and counts the outcome);
+ * not an XDP action. */
 #define XDP_TO_XSK 0x100
 
 /* The sessions (bpf/xdp_state.h): HASH, not LRU, so that an established
@@ -196,10 +197,8 @@ static __always_inline void count(__u32 i)
 static __always_inline int hand_on(void)
 {
 	count(XDP_CNT_HANDED_ON);
-	if (xdp_cfg.hand_on == XDP_REDIRECT) { /* hybrid: to the workers */
-		fwd_count(XDP_FWD_TO_XSK);
+	if (xdp_cfg.hand_on == XDP_REDIRECT) /* hybrid: to the workers */
 		return XDP_TO_XSK;
-	}
 	if (xdp_fwd.kernel) { /* ours, not translated: never half-done */
 		fwd_count(XDP_FWD_UNHANDLED);
 		return XDP_DROP;
@@ -1228,8 +1227,14 @@ SEC("xdp")
 int xlat_xdp(struct xdp_md *ctx)
 {
 	int v = xlat_frame(ctx);
-	if (v == XDP_TO_XSK) /* XDP_PASS: no socket on this queue */
-		return (int)bpf_redirect_map(&xsks_map, ctx->rx_queue_index,
-					     XDP_PASS);
+	if (v != XDP_TO_XSK)
+		return v;
+	/* No socket bound on this queue (gate64d starting or restarting,
+	 * the program still attached): a counted drop, never XDP_PASS.  The
+	 * frame is the translator's: the kernel would answer TCP to a pool4
+	 * address (one of its own) with a RST, ending a flow that survives
+	 * the restart, and a FIN passed to it is lost. */
+	v = (int)bpf_redirect_map(&xsks_map, ctx->rx_queue_index, XDP_DROP);
+	fwd_count(v == XDP_REDIRECT ? XDP_FWD_TO_XSK : XDP_FWD_NO_XSK);
 	return v;
 }

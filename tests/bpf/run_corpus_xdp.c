@@ -30,6 +30,11 @@
  *    fails as it must here (bpf_fib_lookup from the test's loopback): one
  *    counted forwarding drop (no route, forwarding disabled...), XDP_DROP;
  *  - any other is a counted drop (XDP_DROP, xdp-unhandled), unchanged.
+ * And a third time as mode = hybrid loads it (xdp_cfg.hand_on =
+ * XDP_REDIRECT): the same, but that last kind goes to the workers' AF_XDP
+ * socket of the frame's RX queue; a test run binds none, so each must be
+ * the fallback's counted drop (XDP_DROP, unchanged, xdp-no-worker-socket,
+ * neither xdp-to-workers nor xdp-unhandled), never passed to the kernel.
  *
  * Stateful cases (mode: stateful) load the program stateful and run their
  * steps through one core worker (nat64.h, as tests/packets/run_corpus.c
@@ -90,7 +95,7 @@
  * dropped in mode = xdp), a TCP connection through the RFC 6146 §3.5.2.2
  * states in both entries, a static BIB entry, ADF, the BIB events; and
  * the program loads in every configuration (stateless, hit-only, create;
- * xdp_fwd.kernel 0 and 1), its sizes printed.
+ * xdp_fwd.kernel 0 and 1; mode = hybrid's), its sizes printed.
  *
  * Usage: run_corpus_xdp [-v] DIR|FILE...   Needs root (BPF).
  * Prints "corpus-xdp: N passed, N failed" (a stateful case counts once
@@ -130,7 +135,7 @@ struct tally {
 	int fwd_handed_on; /* the core forwards, XDP handed on */
 	/* the stateless cases again, as mode = xdp loads the program */
 	int x_translated, x_dropped, x_to_host;
-	int x_to_workers; /* mode = hybrid: redirected to the XSK */
+	int x_to_workers; /* mode = hybrid: for the XSK, none bound: dropped */
 	/* stateless cases with an EAM table (RFC 7757): translated, handed
 	 * on; and the cases of must_eam[] handed on (each a failure) */
 	int eam_handled, eam_handed_on, eam_must_missed;
@@ -514,12 +519,13 @@ static int run_xdp_mode(struct corpus_case *c, int verbose, struct tally *t,
 	int to4 = c->dir == CORPUS_6TO4;
 	const char *mode = hybrid ? "hybrid" : "xdp";
 	/* hybrid: bpf_redirect_map to xsks_map; no socket is bound in a
-	 * test run, so the redirect falls back to its XDP_PASS */
+	 * test run, so the redirect falls back to its XDP_DROP, counted as
+	 * such (gate64d restarting: never XDP_PASS to the kernel) */
 	const char *want =
 	    !ours    ? "XDP_PASS, unchanged, xdp-to-host"
 	    : fast   ? "translated, then XDP_DROP (forwarding fails here)"
-	    : hybrid ? "redirect to xsks_map (XDP_PASS: no socket bound), "
-		       "unchanged, xdp-to-workers"
+	    : hybrid ? "redirect to xsks_map (XDP_DROP: no socket bound), "
+		       "unchanged, xdp-no-worker-socket"
 		     : "XDP_DROP, unchanged, xdp-unhandled";
 	if (err) {
 		fail_header(c);
@@ -543,9 +549,11 @@ static int run_xdp_mode(struct corpus_case *c, int verbose, struct tally *t,
 		     counter(skel, XDP_CNT_HANDLED) == 1;
 		t->x_translated += ok && !hybrid;
 	} else if (hybrid) {
-		ok = o.retval == XDP_PASS && unchanged &&
-		     fcounter(skel, XDP_FWD_TO_XSK) == 1 &&
+		ok = o.retval == XDP_DROP && unchanged &&
+		     fcounter(skel, XDP_FWD_NO_XSK) == 1 &&
+		     fcounter(skel, XDP_FWD_TO_XSK) == 0 &&
 		     fcounter(skel, XDP_FWD_UNHANDLED) == 0 &&
+		     counter(skel, XDP_CNT_HANDED_ON) == 1 &&
 		     counter(skel, XDP_CNT_HANDLED) == 0;
 		t->x_to_workers += ok;
 	} else {
@@ -1992,9 +2000,10 @@ static void fx_rewrite_check(struct fx *f)
 }
 
 /* Every configuration the program is loaded in (stateless, stateful
- * hit-only, create; xdp_fwd.kernel 0 and 1) loads; its size after the
- * verifier's dead-code removal and the instructions it verified.  1: all
- * load. */
+ * hit-only, create; xdp_fwd.kernel 0 and 1; and as mode = hybrid loads
+ * it, kernel 1 with hand_on = XDP_REDIRECT, "h", never create) loads; its
+ * size after the verifier's dead-code removal and the instructions it
+ * verified.  1: all load. */
 static int load_matrix(void)
 {
 	static const struct {
@@ -2015,7 +2024,10 @@ static int load_matrix(void)
 	printf(
 	    "corpus-xdp: program size (instructions after load / verified):");
 	for (size_t i = 0; i < sizeof(m) / sizeof(*m); i++)
-		for (int kernel = 0; kernel < 2; kernel++) {
+		for (int k = 0; k < 3; k++) {
+			int kernel = k ? 1 : 0, hybrid = k == 2;
+			if (hybrid && m[i].create)
+				continue; /* hybrid: the workers create */
 			struct xlat_xdp *skel = xlat_xdp__open();
 			if (!skel)
 				return 0;
@@ -2034,6 +2046,8 @@ static int load_matrix(void)
 				x->p4[j].proto = c.ncfg.pool4.r[j].proto;
 			}
 			x->np4 = (uint8_t)c.ncfg.pool4.n;
+			if (hybrid)
+				x->hand_on = XDP_REDIRECT;
 			skel->rodata->xdp_fwd.kernel = (uint32_t)kernel;
 			int err = xlat_xdp__load(skel);
 			struct bpf_prog_info info;
@@ -2042,14 +2056,16 @@ static int load_matrix(void)
 			if (err || bpf_obj_get_info_by_fd(
 				       bpf_program__fd(skel->progs.xlat_xdp),
 				       &info, &il)) {
-				printf("\nFAIL %s, xdp_fwd.kernel %d: does not "
-				       "load: %s\n",
-				       m[i].name, kernel, strerror(-err));
+				printf("\nFAIL %s, xdp_fwd.kernel %d%s: does "
+				       "not load: %s\n",
+				       m[i].name, kernel,
+				       hybrid ? ", mode = hybrid" : "",
+				       strerror(-err));
 				ok = 0;
 			} else {
-				printf("%s %s k%d %u/%u",
-				       i || kernel ? "," : "", m[i].name,
-				       kernel, info.xlated_prog_len / 8,
+				printf("%s %s k%d%s %u/%u", i || k ? "," : "",
+				       m[i].name, kernel, hybrid ? "h" : "",
+				       info.xlated_prog_len / 8,
 				       info.verified_insns);
 			}
 			xlat_xdp__destroy(skel);
@@ -2280,9 +2296,10 @@ int main(int argc, char **argv)
 	       "core), %d counted drops (not what XDP translates), %d to the "
 	       "kernel (not the translator's)\n",
 	       t.x_translated, t.x_dropped, t.x_to_host);
-	printf("corpus-xdp: mode = hybrid: the same, but %d redirected to "
-	       "the workers' AF_XDP socket (XDP_PASS in a test run: no socket "
-	       "bound) instead of dropped\n",
+	printf("corpus-xdp: mode = hybrid: the same, but %d for the "
+	       "workers' AF_XDP socket (none bound in a test run: dropped, "
+	       "counted xdp-no-worker-socket, never passed) instead of "
+	       "xdp-unhandled\n",
 	       t.x_to_workers);
 	printf("corpus-xdp: stateful: %d cases, %d packets handled (identical "
 	       "to the core), %d handed on unchanged (%d of them new flows)\n",
