@@ -505,6 +505,39 @@ static void sub_free(struct nat64_db *db, uint32_t i)
 	db->nsub--;
 }
 
+/* The subscriber of src6 (its prefix in *prefix), found or made (then
+ * *new_sub = 1); NAT64_NONE, counted, when the subscriber table is full. */
+static uint32_t sub_get(struct nat64_db *db, const uint8_t *src6, uint32_t now,
+			uint8_t *prefix, int *new_sub)
+{
+	uint32_t h, si;
+
+	*new_sub = 0;
+	sub_prefix(src6, db->cfg.sub_len, prefix);
+	h = hash_sub(db, prefix);
+	si = sub_find(db, prefix, h);
+	if (si != NAT64_NONE)
+		return si;
+	si = sub_new(db, prefix, h, now);
+	if (si == NAT64_NONE) {
+		db->stats.subs_full++;
+		return NAT64_NONE;
+	}
+	*new_sub = 1;
+	return si;
+}
+
+/* Is subscriber s at its session limit?  Then the refusal is counted and
+ * logged (rate-limited, quota_refused). */
+static int sub_over_quota(struct nat64_db *db, struct nat64_sub *s,
+			  uint8_t proto, uint32_t now)
+{
+	if (!db->cfg.sub_max_sessions || s->nsess < db->cfg.sub_max_sessions)
+		return 0;
+	quota_refused(db, s, proto, now);
+	return 1;
+}
+
 /* ---- BIB ---- */
 
 static inline uint32_t bib_find6(const struct nat64_db *db, uint8_t proto,
@@ -575,12 +608,12 @@ uint32_t nat64_bib_add(struct nat64_db *db, uint8_t proto, const uint8_t *src6,
 		       uint16_t sport6, uint32_t now, int *why)
 {
 	uint8_t prefix[16];
-	uint32_t hs, si, bi, addr4;
+	uint32_t si, bi, addr4;
 	uint16_t port4;
 	struct nat64_sub *s;
 	struct pool4_blocks *blk;
 	struct pool4_event pev = {0, 0};
-	int new_sub = 0, r;
+	int new_sub, r;
 
 	if (proto >= NAT64_NPROTO) {
 		*why = XLAT_R_NAT64_POOL4_EXHAUSTED; /* no port of that kind */
@@ -591,21 +624,13 @@ uint32_t nat64_bib_add(struct nat64_db *db, uint8_t proto, const uint8_t *src6,
 		*why = XLAT_R_NAT64_BIB_FULL;
 		return NAT64_NONE;
 	}
-	sub_prefix(src6, db->cfg.sub_len, prefix);
-	hs = hash_sub(db, prefix);
-	si = sub_find(db, prefix, hs);
+	si = sub_get(db, src6, now, prefix, &new_sub);
 	if (si == NAT64_NONE) {
-		si = sub_new(db, prefix, hs, now);
-		if (si == NAT64_NONE) {
-			db->stats.subs_full++;
-			*why = XLAT_R_NAT64_SUBS_FULL;
-			return NAT64_NONE;
-		}
-		new_sub = 1;
+		*why = XLAT_R_NAT64_SUBS_FULL;
+		return NAT64_NONE;
 	}
 	s = &db->sub[si];
-	if (db->cfg.sub_max_sessions && s->nsess >= db->cfg.sub_max_sessions) {
-		quota_refused(db, s, proto, now);
+	if (sub_over_quota(db, s, proto, now)) {
 		*why = XLAT_R_NAT64_QUOTA;
 		goto undo_sub;
 	}
@@ -805,9 +830,10 @@ struct nat64_sess *nat64_sess_get(struct nat64_db *db, uint32_t i)
 	return i < db->cfg.max_sessions ? &db->sess[i] : NULL;
 }
 
-uint32_t nat64_sess_add(struct nat64_db *db, uint32_t bib, uint32_t raddr4,
-			uint16_t rport, uint8_t state, uint8_t timer,
-			uint32_t now, int *why)
+/* nat64_sess_add without its mapping-log event. */
+static uint32_t sess_insert(struct nat64_db *db, uint32_t bib, uint32_t raddr4,
+			    uint16_t rport, uint8_t state, uint8_t timer,
+			    uint32_t now, int *why)
 {
 	struct nat64_bib *b;
 	struct nat64_sub *sub = NULL;
@@ -826,9 +852,7 @@ uint32_t nat64_sess_add(struct nat64_db *db, uint32_t bib, uint32_t raddr4,
 	}
 	if (b->sub != NAT64_NONE) {
 		sub = &db->sub[b->sub];
-		if (db->cfg.sub_max_sessions &&
-		    sub->nsess >= db->cfg.sub_max_sessions) {
-			quota_refused(db, sub, b->proto, now);
+		if (sub_over_quota(db, sub, b->proto, now)) {
 			*why = XLAT_R_NAT64_QUOTA;
 			return NAT64_NONE;
 		}
@@ -859,9 +883,125 @@ uint32_t nat64_sess_add(struct nat64_db *db, uint32_t bib, uint32_t raddr4,
 		sub->nsess++;
 	db->nsess++;
 	db->stats.sess_created++;
-	if (db->cfg.log_sessions && !db->blocks)
-		ev_sess(db, NAT64_EV_SESSION_CREATE, s, now);
 	return i;
+}
+
+uint32_t nat64_sess_add(struct nat64_db *db, uint32_t bib, uint32_t raddr4,
+			uint16_t rport, uint8_t state, uint8_t timer,
+			uint32_t now, int *why)
+{
+	uint32_t i =
+	    sess_insert(db, bib, raddr4, rport, state, timer, now, why);
+
+	if (i != NAT64_NONE && db->cfg.log_sessions && !db->blocks)
+		ev_sess(db, NAT64_EV_SESSION_CREATE, &db->sess[i], now);
+	return i;
+}
+
+/* ---- adoption (hybrid restart) ---- */
+
+/* The dynamic BIB entry of an adopted mapping: nat64_bib_add with the port
+ * a->port4 (pool4_claim) and no mapping-log event.  0 and *bi, or a
+ * negative errno with nothing left behind. */
+static int bib_adopt(struct nat64_db *db, const struct nat64_adopt *a,
+		     uint32_t now, uint32_t *bi)
+{
+	uint8_t prefix[16];
+	struct nat64_sub *s;
+	uint32_t si;
+	int new_sub, r;
+
+	if (db->free_bib == NAT64_NONE) {
+		db->stats.bib_full++;
+		return -ENOSPC;
+	}
+	si = sub_get(db, a->src6, now, prefix, &new_sub);
+	if (si == NAT64_NONE)
+		return -ENOSPC;
+	s = &db->sub[si];
+	if (sub_over_quota(db, s, a->proto, now)) {
+		r = -EDQUOT;
+	} else {
+		r = pool4_claim(db->pool4, a->proto, a->addr4, a->port4,
+				db->blocks ? &db->blocks[si] : NULL);
+		if (r == -EDQUOT) /* at its block limit, as in nat64_bib_add */
+			quota_refused(db, s, a->proto, now);
+	}
+	if (r) {
+		if (new_sub)
+			sub_free(db, si);
+		return r;
+	}
+	*bi = bib_insert(db, a->proto, a->src6, a->sport6, a->addr4, a->port4,
+			 si);
+	s->nbib++;
+	return 0;
+}
+
+int nat64_sess_adopt(struct nat64_db *db, const struct nat64_adopt *a,
+		     uint32_t now)
+{
+	uint32_t bi, si;
+	uint8_t state = 0;
+	int new_bib = 0, why = 0, r;
+
+	if (a->proto >= NAT64_NPROTO || a->timer == NAT64_T_NONE ||
+	    a->timer >= NAT64_NTIMERS)
+		return -EINVAL;
+	if (a->proto == NAT64_TCP) {
+		if (a->state == NAT64_TCP_CLOSED ||
+		    a->state >= NAT64_TCP_NSTATES)
+			return -EINVAL;
+		state = a->state;
+	}
+	/* sess_expired's test: a signed age, so that a 'last' slightly
+	 * ahead of 'now' (another writer's clock) is young */
+	if ((int32_t)(now - a->last) >= (int64_t)db->cfg.timeout[a->timer])
+		return -ETIME;
+	bi = bib_find6(db, a->proto, a->src6, a->sport6);
+	if (bi != NAT64_NONE) {
+		const struct nat64_bib *b = &db->bib[bi];
+
+		if (b->addr4 != a->addr4 || b->port4 != a->port4)
+			return -EBUSY;
+		si = sess_find(db, bi, a->raddr4, a->rport);
+		if (si != NAT64_NONE) {
+			struct nat64_sess *s = &db->sess[si];
+			uint32_t last =
+			    __atomic_load_n(&s->last, __ATOMIC_RELAXED);
+
+			if ((int32_t)(a->last - last) > 0)
+				__atomic_store_n(&s->last, a->last,
+						 __ATOMIC_RELAXED);
+			return -EEXIST;
+		}
+	} else if (bib_find4(db, a->proto, a->addr4, a->port4) != NAT64_NONE) {
+		return -EBUSY; /* the port maps another (src6, sport6) */
+	}
+	/* a full session table refuses before a BIB is made for nothing */
+	if (db->free_sess == NAT64_NONE) {
+		db->stats.sess_full++;
+		return -ENOSPC;
+	}
+	if (bi == NAT64_NONE) {
+		r = bib_adopt(db, a, now, &bi);
+		if (r)
+			return r;
+		new_bib = 1;
+	}
+	si = sess_insert(db, bi, a->raddr4, a->rport, state, a->timer, now,
+			 &why);
+	if (si == NAT64_NONE) {
+		/* not reached after the checks above (bib_adopt checked the
+		 * same quota); kept so that a refusal leaks nothing: the
+		 * BIB goes, and its subscriber with it if it was new */
+		if (new_bib)
+			nat64_bib_del(db, bi, now);
+		return why == XLAT_R_NAT64_QUOTA ? -EDQUOT : -ENOSPC;
+	}
+	db->sess[si].last = a->last;
+	db->stats.sess_adopted++;
+	return 0;
 }
 
 void nat64_sess_del(struct nat64_db *db, uint32_t sess, uint32_t now)

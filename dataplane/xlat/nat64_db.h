@@ -96,7 +96,10 @@ struct nat64_sub {
 	X(pool4_exhausted, "new mapping refused: no pool4 port left")     \
 	X(quota,                                                          \
 	  "new flow refused: subscriber over its session or block limit") \
-	X(log_dropped, "mapping-log events lost to a full ring")
+	X(log_dropped, "mapping-log events lost to a full ring")          \
+	X(sess_adopted,                                                   \
+	  "sessions adopted from a previous gate64d (hybrid restart), "   \
+	  "counted in sess_created too")
 
 struct nat64_db_stats {
 #define NAT64_DB_CNT(n, d) uint64_t n;
@@ -176,6 +179,51 @@ int nat64_bib_add_static(struct nat64_db *db, uint8_t proto,
 uint32_t nat64_sess_add(struct nat64_db *db, uint32_t bib, uint32_t raddr4,
 			uint16_t rport, uint8_t state, uint8_t timer,
 			uint32_t now, int *why);
+/* A session another instance made (host order), to adopt. */
+struct nat64_adopt {
+	uint8_t proto;	      /* enum nat64_proto */
+	uint8_t state, timer; /* enum nat64_tcp_state (TCP), enum nat64_timer */
+	uint8_t src6[16];
+	uint16_t sport6, port4, rport;
+	uint32_t addr4, raddr4;
+	uint32_t last; /* the db's clock (seconds, like `now`) */
+};
+/*
+ * Hybrid restart: put back a session that a previous gate64d made (the
+ * XDP maps outlived it), with the same pool4 address and port, so the flow
+ * keeps its mapping.
+ *   - The BIB entry (proto, src6, sport6), if there is one (dynamic, or a
+ *     static entry configured before), must map to (addr4, port4);
+ *     else one is made as nat64_bib_add makes it (subscriber, session
+ *     limit, bib_full/subs_full counted) but with that port (pool4_claim:
+ *     in block mode its block becomes the subscriber's) and without a
+ *     mapping-log event: the previous instance logged the mapping (and
+ *     the block) when it made it.  Its end is logged as usual.
+ *   - The session to (raddr4, rport) is added with state, timer and
+ *     'last' = a->last (no SESSION_CREATE event either).  If it exists
+ *     already, its 'last' moves forward to a->last (never back) and
+ *     nothing else changes: -EEXIST.
+ * state is ignored (0) for UDP and ICMP.  Returns 0, or, with nothing
+ * left behind:
+ *   -EINVAL  unknown proto, timer NAT64_T_NONE or out of range, TCP state
+ *            CLOSED or out of range;
+ *   -ETIME   already past its lifetime: a->last + timeout[timer] <= now
+ *            (checked first, even for a session that exists);
+ *   -EEXIST  the session exists (its 'last' moved forward, see above);
+ *   -EBUSY   (src6, sport6) maps another (addr4, port4), the port maps
+ *            another (src6, sport6) or is otherwise in use, or (block
+ *            mode) the port's block is another subscriber's;
+ *   -ENOENT  (addr4, port4) is not in this worker's pool4 slice;
+ *   -EDQUOT  the subscriber is at its session limit, or (block mode) at
+ *            max_blocks or holding blocks on another address;
+ *   -ENOSPC  BIB, session or subscriber table full.
+ * Call it on the worker that pool4_owner() names for (addr4, proto,
+ * port4); the IPv6 side reaches that worker only if nat64_db_owner6(src6)
+ * names it too, which holds while pool4 and the worker count are those
+ * of the instance that made the session.  Counted in sess_adopted.
+ */
+int nat64_sess_adopt(struct nat64_db *db, const struct nat64_adopt *a,
+		     uint32_t now);
 /* Remove a dynamic BIB entry that has no session (a session could not be
  * added after the BIB was): port back to pool4, events as for expiry.
  * Without this call such a BIB would never be freed (the sweep visits

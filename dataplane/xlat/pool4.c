@@ -662,6 +662,64 @@ int pool4_reserve(struct pool4 *p, uint8_t proto, uint32_t addr, uint16_t port)
 	return 0;
 }
 
+/* The subscriber's block of proto that starts at 'start' on addr: its
+ * index in blk, or -1. */
+static int p4_blk_index(const struct pool4_blocks *blk, uint8_t proto,
+			uint32_t addr, uint16_t start)
+{
+	if (!p4_blocks_held(blk) || blk->addr != addr)
+		return -1;
+	for (unsigned j = 0; j < blk->proto_n[proto]; j++)
+		if (blk->start[proto][j] == start)
+			return (int)j;
+	return -1;
+}
+
+int pool4_claim(struct pool4 *p, uint8_t proto, uint32_t addr, uint16_t port,
+		struct pool4_blocks *blk)
+{
+	struct p4_slice *s;
+	uint32_t idx, k;
+	uint16_t start;
+	unsigned nb;
+	int j;
+
+	if (!p->bs)
+		return pool4_reserve(p, proto, addr, port);
+	/* as pool4_get: in block mode every port is in a subscriber's block */
+	if (!blk)
+		return -EINVAL;
+	s = p4_find(p, proto, addr, port);
+	if (!s)
+		return -ENOENT;
+	idx = (uint32_t)port - s->lo;
+	if (bit_test(s->bits, idx))
+		return -EBUSY;
+	k = idx / p->bs;
+	start = (uint16_t)(s->lo + k * p->bs);
+	j = p4_blk_index(blk, proto, addr, start);
+	if (j >= 0) {
+		p4_take(s, idx);
+		blk->used[proto][j]++;
+		return 0;
+	}
+	if (bit_test(s->blkbits, k))
+		return -EBUSY; /* another subscriber's block */
+	/* a free block (it may hold static ports, as in p4_take_block):
+	 * the subscriber's if pool4_get could have given it this one */
+	nb = blk->proto_n[proto];
+	if ((p4_blocks_held(blk) && blk->addr != addr) || nb >= p->max_blocks)
+		return -EDQUOT;
+	bit_set(s->blkbits, k);
+	s->blk_used++;
+	p4_take(s, idx);
+	blk->addr = addr;
+	blk->start[proto][nb] = start;
+	blk->used[proto][nb] = 1;
+	blk->proto_n[proto] = (uint8_t)(nb + 1);
+	return 0;
+}
+
 void pool4_usage(const struct pool4 *p, uint8_t proto, uint64_t *used,
 		 uint64_t *total)
 {

@@ -7,11 +7,12 @@
  *
  * Contract: a struct pool4 is one worker's share (its slice of every range);
  * pool4_init allocates its bitmaps once, pool4_fini frees them; nothing is
- * allocated afterwards.  Only the owning worker calls pool4_get/put/reserve
- * and reads pool4_usage; pool4_owner() is pure and may be called by anyone.
- * In block mode a subscriber's blocks are in one worker's slices, so all
- * of a subscriber's new flows must reach that one worker.  Ports and addresses
- * are in host order here (uint32_t IPv4, uint16_t port).
+ * allocated afterwards.  Only the owning worker calls pool4_get/put/
+ * reserve/claim and reads pool4_usage; pool4_owner() is pure and may be
+ * called by anyone.  In block mode a subscriber's blocks are in one
+ * worker's slices, so all of a subscriber's new flows must reach that one
+ * worker.  Ports and addresses are in host order here (uint32_t IPv4,
+ * uint16_t port).
  */
 #ifndef GATE64_XLAT_POOL4_H
 #define GATE64_XLAT_POOL4_H
@@ -108,6 +109,28 @@ int pool4_put(struct pool4 *p, uint8_t proto, uint32_t addr, uint16_t port,
 /* Take a specific port (static BIB entries).  0, -ENOENT (not in this
  * worker's slice), -EBUSY (in use). */
 int pool4_reserve(struct pool4 *p, uint8_t proto, uint32_t addr, uint16_t port);
+
+/*
+ * Take a specific port for a dynamic mapping of the subscriber whose blocks
+ * are blk: a mapping another instance made, adopted with the same address
+ * and port (nat64_sess_adopt).  Without blocks blk is ignored and this is
+ * pool4_reserve.  With blocks, the port's block decides:
+ *   - one of blk's blocks: the port is taken there (its used count + 1);
+ *   - a free block: it becomes the subscriber's (as a block pool4_get
+ *     allocates), if the subscriber holds no block or holds them on this
+ *     address, and holds fewer than max_blocks of proto;
+ *   - another subscriber's block: refused.
+ * The port is then given back with pool4_put(..., blk, ...) exactly as a
+ * pool4_get port, the block released with its last port.  A block taken
+ * here shows as blk->proto_n[proto] + 1; no pool4_event is reported, as
+ * the instance that allocated the block logged it.
+ * Returns 0, -ENOENT (not in this worker's slice, unknown proto), -EBUSY
+ * (the port is in use, or its block is another subscriber's), -EDQUOT (the
+ * subscriber is at max_blocks, or its blocks are on another address),
+ * -EINVAL (block mode and blk == NULL).
+ */
+int pool4_claim(struct pool4 *p, uint8_t proto, uint32_t addr, uint16_t port,
+		struct pool4_blocks *blk);
 
 /* Is addr one of the pool's addresses for proto (in any worker's slice)? */
 int pool4_contains(const struct pool4_cfg *cfg, uint32_t addr, uint8_t proto);

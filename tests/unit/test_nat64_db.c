@@ -3,7 +3,8 @@
  * RFC 6146 §3): configuration defaults and checks, BIB and sessions in both
  * directions, endpoint-independent mapping, the ADF lookup, subscribers and
  * their quota, full tables, expiry by the sweep, worker ownership, port
- * blocks (RFC 7422) and the mapping-log events.
+ * blocks (RFC 7422), the mapping-log events, and the adoption of a previous
+ * instance's sessions (hybrid restart).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -1012,6 +1013,518 @@ static void test_nat64_db_sub_slot_walk(void **state)
 	assert_int_equal(seen, 1);
 }
 
+/* ---- adoption (hybrid restart, nat64_sess_adopt) ---- */
+
+/* A session as a previous instance hands it over: 192.0.2.1:port4, TCP
+ * ESTABLISHED on TCP_EST, the others on their protocol's timer. */
+static struct nat64_adopt adopt_rec(uint8_t proto, const char *src,
+				    uint16_t sport6, uint16_t port4,
+				    const char *raddr, uint16_t rport,
+				    uint32_t last)
+{
+	struct nat64_adopt a;
+
+	memset(&a, 0, sizeof(a));
+	a.proto = proto;
+	a.state = proto == NAT64_TCP ? NAT64_TCP_ESTABLISHED : 0;
+	a.timer = proto == NAT64_TCP   ? NAT64_T_TCP_EST
+		  : proto == NAT64_UDP ? NAT64_T_UDP
+				       : NAT64_T_ICMP;
+	v6(src, a.src6);
+	a.sport6 = sport6;
+	a.addr4 = v4("192.0.2.1");
+	a.port4 = port4;
+	a.raddr4 = v4(raddr);
+	a.rport = rport;
+	a.last = last;
+	return a;
+}
+
+/* The adopted session as both directions find it at 'now'. */
+static void check_adopted(struct nat64_db *db, const struct nat64_adopt *a,
+			  uint32_t now)
+{
+	struct nat64_bib *b6 = NULL, *b4 = NULL;
+	struct nat64_sess *s6 = nat64_hit6(db, a->proto, a->src6, a->sport6,
+					   a->raddr4, a->rport, now, &b6);
+	struct nat64_sess *s4 = nat64_hit4(db, a->proto, a->addr4, a->port4,
+					   a->raddr4, a->rport, now, &b4);
+
+	assert_non_null(s6);
+	assert_ptr_equal(s6, s4);
+	assert_ptr_equal(b6, b4);
+	assert_int_equal(b6->addr4, a->addr4);
+	assert_int_equal(b6->port4, a->port4);
+	assert_memory_equal(b6->src6, a->src6, 16);
+	assert_int_equal(b6->sport6, a->sport6);
+	assert_int_equal(s6->state, a->state);
+	assert_int_equal(s6->timer, a->timer);
+	assert_int_equal(s6->last, a->last);
+}
+
+/* A TCP ESTABLISHED and a UDP session of a previous instance come back
+ * with their address, port, state, timer and 'last'; no mapping-log event
+ * (the previous instance logged them); the subscriber counts each session
+ * once; they expire on their adopted 'last'; a session under a static
+ * entry is adopted onto it. */
+static void test_nat64_db_adopt_sessions(void **state)
+{
+	struct fix *f = *state;
+	struct nat64_cfg c;
+	struct nat64_sub_info si;
+	struct nat64_log_event ev[64];
+	uint8_t a6[16];
+	uint64_t used, total;
+
+	cfg_std(&c);
+	c.max_sessions = 64; /* the sweep budget covers the table */
+	c.log_sessions = 1;
+	struct nat64_db *db = open_db(f, &c);
+	struct nat64_adopt t = adopt_rec(NAT64_TCP, "2001:db8::1", 40000, 5000,
+					 "198.51.100.7", 443, 90);
+	struct nat64_adopt u = adopt_rec(NAT64_UDP, "2001:db8::2", 5353, 6000,
+					 "198.51.100.8", 53, 95);
+	assert_int_equal(nat64_sess_adopt(db, &t, 100), 0);
+	assert_int_equal(nat64_sess_adopt(db, &u, 100), 0);
+	check_adopted(db, &t, 100);
+	check_adopted(db, &u, 100);
+	assert_int_equal(events(f, ev, 64), 0);
+	assert_int_equal(nat64_db_nbib(db), 2);
+	assert_int_equal(nat64_db_nsess(db), 2);
+	assert_int_equal(nat64_db_stats(db)->sess_adopted, 2);
+	assert_int_equal(nat64_db_stats(db)->sess_created, 2);
+	assert_int_equal(nat64_db_stats(db)->bib_created, 2);
+	v6("2001:db8::1", a6);
+	assert_int_equal(nat64_db_sub_info(db, a6, &si), 1);
+	assert_int_equal(si.nbib, 2);
+	assert_int_equal(si.nsess, 2);
+
+	/* a second session under the adopted UDP BIB */
+	struct nat64_adopt u2 = u;
+	u2.raddr4 = v4("198.51.100.9");
+	assert_int_equal(nat64_sess_adopt(db, &u2, 100), 0);
+	check_adopted(db, &u2, 100);
+	assert_int_equal(nat64_db_nbib(db), 2);
+	assert_int_equal(nat64_db_sub_info(db, a6, &si), 1);
+	assert_int_equal(si.nbib, 2);
+	assert_int_equal(si.nsess, 3);
+
+	/* under a static entry (configured first): no subscriber */
+	struct nat64_adopt st = adopt_rec(NAT64_TCP, "2001:db8:1::80", 80, 8080,
+					  "198.51.100.10", 33000, 90);
+	assert_int_equal(
+	    nat64_bib_add_static(db, NAT64_TCP, st.src6, 80, st.addr4, 8080),
+	    0);
+	assert_int_equal(nat64_sess_adopt(db, &st, 100), 0);
+	check_adopted(db, &st, 100);
+	assert_int_equal(nat64_db_sub_info(db, st.src6, &si), 0);
+	assert_int_equal(events(f, ev, 64), 0);
+
+	/* RFC 6146 §3.5: their lifetimes run from the adopted 'last' */
+	assert_int_equal(nat64_db_sweep(db, 95 + 300 - 1), 0);
+	assert_int_equal(nat64_db_sweep(db, 95 + 300), 2);
+	assert_int_equal(nat64_db_nbib(db), 2);
+	assert_int_equal(nat64_db_sweep(db, 90 + 7440 - 1), 0);
+	assert_int_equal(nat64_db_sweep(db, 90 + 7440), 2);
+	assert_int_equal(nat64_db_nbib(db), 1); /* the static entry */
+	assert_int_equal(nat64_db_nsess(db), 0);
+	pool4_usage(nat64_db_pool4(db), NAT64_TCP, &used, &total);
+	assert_int_equal(used, 1);
+	pool4_usage(nat64_db_pool4(db), NAT64_UDP, &used, &total);
+	assert_int_equal(used, 0);
+}
+
+/* An adopted port is kept: nat64_bib_add gives the rest of a 3-port
+ * range to other clients and then refuses; the port goes back to the
+ * pool with the adopted session. */
+static void test_nat64_db_adopt_port_kept(void **state)
+{
+	struct fix *f = *state;
+	struct nat64_cfg c;
+	uint8_t a[16];
+	int why = -1;
+
+	nat64_cfg_default(&c);
+	range(&c, "192.0.2.1", NAT64_UDP, 5000, 5002);
+	struct nat64_db *db = open_db(f, &c);
+	struct nat64_adopt u = adopt_rec(NAT64_UDP, "2001:db8::1", 1000, 5001,
+					 "198.51.100.1", 53, 0);
+	assert_int_equal(nat64_sess_adopt(db, &u, 0), 0);
+	uint32_t s1 = flow(db, NAT64_UDP, "2001:db8:1::1", 1000, "198.51.100.1",
+			   53, NAT64_T_UDP, 0);
+	uint32_t s2 = flow(db, NAT64_UDP, "2001:db8:2::1", 1000, "198.51.100.1",
+			   53, NAT64_T_UDP, 0);
+	uint16_t p1 = nat64_bib_get(db, nat64_sess_get(db, s1)->bib)->port4;
+	uint16_t p2 = nat64_bib_get(db, nat64_sess_get(db, s2)->bib)->port4;
+	assert_true(p1 != 5001 && p2 != 5001 && p1 != p2);
+	v6("2001:db8:3::1", a);
+	assert_int_equal(nat64_bib_add(db, NAT64_UDP, a, 1000, 0, &why),
+			 NAT64_NONE);
+	assert_int_equal(why, XLAT_R_NAT64_POOL4_EXHAUSTED);
+	/* the adopted session gone, its port is handed out again */
+	struct nat64_bib *b = NULL;
+	struct nat64_sess *s =
+	    nat64_hit6(db, NAT64_UDP, u.src6, 1000, u.raddr4, 53, 1, &b);
+	assert_non_null(s);
+	nat64_sess_del(db, (uint32_t)(s - nat64_sess_get(db, 0)), 1);
+	uint32_t bi = nat64_bib_add(db, NAT64_UDP, a, 1000, 1, &why);
+	assert_int_not_equal(bi, NAT64_NONE);
+	assert_int_equal(nat64_bib_get(db, bi)->port4, 5001);
+}
+
+/* Refusals leave nothing behind: a port outside this worker's slice or
+ * pool4 (-ENOENT), a port or a (src6, sport6) mapped otherwise (-EBUSY),
+ * bad records (-EINVAL). */
+static void test_nat64_db_adopt_refused(void **state)
+{
+	struct fix *f = *state;
+	struct nat64_cfg c;
+	struct nat64_sub_info si;
+	uint64_t used, total;
+
+	nat64_cfg_default(&c);
+	range(&c, "192.0.2.1", NAT64_UDP, 5000, 5009);
+	range(&c, "192.0.2.1", NAT64_TCP, 5000, 5009);
+	c.pool4.nworkers = 2; /* worker 0: 5000-5004 */
+	struct nat64_db *db = open_db(f, &c);
+	struct nat64_adopt u = adopt_rec(NAT64_UDP, "2001:db8::1", 1000, 5002,
+					 "198.51.100.1", 53, 0);
+	assert_int_equal(nat64_sess_adopt(db, &u, 0), 0);
+	uint32_t s = flow(db, NAT64_UDP, "2001:db8:1::1", 1000, "198.51.100.1",
+			  53, NAT64_T_UDP, 0);
+	uint16_t taken = nat64_bib_get(db, nat64_sess_get(db, s)->bib)->port4;
+
+	struct nat64_adopt x = adopt_rec(NAT64_UDP, "2001:db8:2::1", 1000, 5007,
+					 "198.51.100.1", 53, 0);
+	assert_int_equal(nat64_sess_adopt(db, &x, 0), -ENOENT); /* worker 1 */
+	x.port4 = 6000;
+	assert_int_equal(nat64_sess_adopt(db, &x, 0), -ENOENT);
+	x.port4 = 5003;
+	x.addr4 = v4("192.0.2.9");
+	assert_int_equal(nat64_sess_adopt(db, &x, 0), -ENOENT);
+	x.addr4 = v4("192.0.2.1");
+	x.port4 = taken; /* another client's */
+	assert_int_equal(nat64_sess_adopt(db, &x, 0), -EBUSY);
+	x.port4 = 5002; /* the adopted one's */
+	assert_int_equal(nat64_sess_adopt(db, &x, 0), -EBUSY);
+	assert_int_equal(nat64_db_sub_info(db, x.src6, &si), 0);
+	/* the adopted (src6, sport6) on another port */
+	struct nat64_adopt y = u;
+	y.port4 = 5003;
+	y.raddr4 = v4("198.51.100.2");
+	assert_int_equal(nat64_sess_adopt(db, &y, 0), -EBUSY);
+
+	/* bad records */
+	y = u;
+	y.timer = NAT64_T_NONE;
+	assert_int_equal(nat64_sess_adopt(db, &y, 0), -EINVAL);
+	y.timer = NAT64_NTIMERS;
+	assert_int_equal(nat64_sess_adopt(db, &y, 0), -EINVAL);
+	y = u;
+	y.proto = NAT64_NPROTO;
+	assert_int_equal(nat64_sess_adopt(db, &y, 0), -EINVAL);
+	struct nat64_adopt t = adopt_rec(NAT64_TCP, "2001:db8:3::1", 1000, 5001,
+					 "198.51.100.1", 80, 0);
+	t.state = NAT64_TCP_CLOSED;
+	assert_int_equal(nat64_sess_adopt(db, &t, 0), -EINVAL);
+	t.state = NAT64_TCP_NSTATES;
+	assert_int_equal(nat64_sess_adopt(db, &t, 0), -EINVAL);
+
+	assert_int_equal(nat64_db_nbib(db), 2);
+	assert_int_equal(nat64_db_nsess(db), 2);
+	assert_int_equal(nat64_db_stats(db)->sess_adopted, 1);
+	pool4_usage(nat64_db_pool4(db), NAT64_UDP, &used, &total);
+	assert_int_equal(used, 2);
+	pool4_usage(nat64_db_pool4(db), NAT64_TCP, &used, &total);
+	assert_int_equal(used, 0);
+	t.state = NAT64_TCP_V6_INIT;
+	assert_int_equal(nat64_sess_adopt(db, &t, 0), 0);
+}
+
+/* The same session adopted twice (two map entries, or a retry): -EEXIST,
+ * and only its 'last' moves, forward. */
+static void test_nat64_db_adopt_again(void **state)
+{
+	struct fix *f = *state;
+	struct nat64_cfg c;
+	struct nat64_sub_info si;
+
+	cfg_std(&c);
+	struct nat64_db *db = open_db(f, &c);
+	struct nat64_adopt u = adopt_rec(NAT64_UDP, "2001:db8::1", 1000, 5000,
+					 "198.51.100.1", 53, 100);
+	struct nat64_adopt t = adopt_rec(NAT64_TCP, "2001:db8::1", 1000, 5000,
+					 "198.51.100.1", 80, 100);
+	assert_int_equal(nat64_sess_adopt(db, &u, 100), 0);
+	assert_int_equal(nat64_sess_adopt(db, &t, 100), 0);
+	struct nat64_adopt u2 = u;
+	u2.last = 150;
+	u2.timer = NAT64_T_ICMP;
+	assert_int_equal(nat64_sess_adopt(db, &u2, 160), -EEXIST);
+	u.last = 150;
+	check_adopted(db, &u, 160); /* timer unchanged, last moved */
+	u2.last = 120;
+	assert_int_equal(nat64_sess_adopt(db, &u2, 160), -EEXIST);
+	check_adopted(db, &u, 160); /* never back */
+	struct nat64_adopt t2 = t;
+	t2.state = NAT64_TCP_TRANS;
+	t2.timer = NAT64_T_TCP_TRANS;
+	t2.last = 130;
+	assert_int_equal(nat64_sess_adopt(db, &t2, 160), -EEXIST);
+	t.last = 130;
+	check_adopted(db, &t, 160);
+	assert_int_equal(nat64_db_nbib(db), 2);
+	assert_int_equal(nat64_db_nsess(db), 2);
+	assert_int_equal(nat64_db_stats(db)->sess_adopted, 2);
+	assert_int_equal(nat64_db_sub_info(db, u.src6, &si), 1);
+	assert_int_equal(si.nsess, 2);
+	assert_int_equal(si.nbib, 2);
+}
+
+/* RFC 6146 §3.5: a session already past its lifetime is not adopted
+ * (-ETIME), and leaves no BIB, subscriber or port behind; one a second
+ * younger is; a 'last' ahead of 'now' is young. */
+static void test_nat64_db_adopt_expired(void **state)
+{
+	struct fix *f = *state;
+	struct nat64_cfg c;
+	struct nat64_sub_info si;
+	uint64_t used, total;
+
+	cfg_std(&c);
+	struct nat64_db *db = open_db(f, &c);
+	struct nat64_adopt u = adopt_rec(NAT64_UDP, "2001:db8::1", 1000, 5000,
+					 "198.51.100.1", 53, 1000);
+	assert_int_equal(nat64_sess_adopt(db, &u, 1300), -ETIME);
+	assert_int_equal(nat64_db_nbib(db), 0);
+	assert_int_equal(nat64_db_nsess(db), 0);
+	assert_int_equal(nat64_db_sub_info(db, u.src6, &si), 0);
+	pool4_usage(nat64_db_pool4(db), NAT64_UDP, &used, &total);
+	assert_int_equal(used, 0);
+	assert_int_equal(nat64_sess_adopt(db, &u, 1299), 0);
+	/* another session, expired, of the same BIB: the BIB stays as it
+	 * was; the same session expired: untouched */
+	struct nat64_adopt u2 = u;
+	u2.raddr4 = v4("198.51.100.2");
+	u2.last = 900;
+	assert_int_equal(nat64_sess_adopt(db, &u2, 1299), -ETIME);
+	u2 = u;
+	u2.last = 900;
+	assert_int_equal(nat64_sess_adopt(db, &u2, 1299), -ETIME);
+	check_adopted(db, &u, 1299);
+	assert_int_equal(nat64_db_nbib(db), 1);
+	assert_int_equal(nat64_db_nsess(db), 1);
+	/* another client's, expired: nbib unchanged */
+	struct nat64_adopt x = adopt_rec(NAT64_TCP, "2001:db8:1::1", 1000, 5001,
+					 "198.51.100.1", 80, 0);
+	x.timer = NAT64_T_TCP_SYN;
+	x.state = NAT64_TCP_V4_INIT;
+	assert_int_equal(nat64_sess_adopt(db, &x, 6), -ETIME);
+	assert_int_equal(nat64_db_nbib(db), 1);
+	assert_int_equal(nat64_db_sub_info(db, x.src6, &si), 0);
+	/* 'last' ahead of 'now' (another writer's clock) */
+	x.last = 10;
+	assert_int_equal(nat64_sess_adopt(db, &x, 8), 0);
+	check_adopted(db, &x, 8);
+}
+
+/* RFC 7422 port blocks: the adopted port's block becomes the subscriber's
+ * (no BLOCK_ALLOC: the previous instance logged it), its next mapping
+ * takes a port there; another subscriber cannot adopt a port of it; the
+ * block limits hold (-EDQUOT); the block goes with its last session. */
+static void test_nat64_db_adopt_blocks(void **state)
+{
+	struct fix *f = *state;
+	struct nat64_cfg c;
+	struct nat64_sub_info si;
+	struct nat64_log_event ev[64];
+	uint64_t used, total, nblk;
+
+	cfg_std(&c);
+	range(&c, "192.0.2.2", NAT64_UDP, 1024, 65535);
+	c.pool4.block_size = 8;
+	c.pool4.max_blocks = 2;
+	struct nat64_db *db = open_db(f, &c);
+	struct nat64_adopt a = adopt_rec(NAT64_UDP, "2001:db8:0:1::1", 1000,
+					 2003, "198.51.100.1", 53, 0);
+	assert_int_equal(nat64_sess_adopt(db, &a, 0), 0);
+	check_adopted(db, &a, 0);
+	assert_int_equal(events(f, ev, 64), 0);
+	assert_int_equal(nat64_db_sub_info(db, a.src6, &si), 1);
+	assert_int_equal(si.addr4, v4("192.0.2.1"));
+	assert_int_equal(si.blocks[NAT64_UDP], 1);
+	assert_int_equal(si.ports[NAT64_UDP], 1);
+	/* the subscriber's next mapping: in that block (2000-2007) */
+	uint32_t s2 = flow(db, NAT64_UDP, "2001:db8:0:2::5", 7, "198.51.100.1",
+			   53, NAT64_T_UDP, 0);
+	uint16_t p2 = nat64_bib_get(db, nat64_sess_get(db, s2)->bib)->port4;
+	assert_true(p2 >= 2000 && p2 <= 2007 && p2 != 2003);
+	assert_int_equal(events(f, ev, 64), 0);
+	/* and another adopted port of that block */
+	struct nat64_adopt a1 =
+	    adopt_rec(NAT64_UDP, "2001:db8:0:1::1", 1001,
+		      p2 == 2006 ? 2007 : 2006, "198.51.100.1", 53, 0);
+	assert_int_equal(nat64_sess_adopt(db, &a1, 0), 0);
+	check_adopted(db, &a1, 0);
+	assert_int_equal(nat64_db_sub_info(db, a.src6, &si), 1);
+	assert_int_equal(si.blocks[NAT64_UDP], 1);
+	assert_int_equal(si.ports[NAT64_UDP], 3);
+	/* another subscriber: not a port of that block */
+	struct nat64_adopt b = adopt_rec(NAT64_UDP, "2001:db8:1::1", 1000, 2005,
+					 "198.51.100.1", 53, 0);
+	assert_int_equal(nat64_sess_adopt(db, &b, 0), -EBUSY);
+	assert_int_equal(nat64_db_sub_info(db, b.src6, &si), 0);
+	assert_int_equal(nat64_db_nbib(db), 3);
+	uint32_t sb = flow(db, NAT64_UDP, "2001:db8:1::1", 1000, "198.51.100.1",
+			   53, NAT64_T_UDP, 0);
+	uint16_t pb = nat64_bib_get(db, nat64_sess_get(db, sb)->bib)->port4;
+	assert_true(pb < 2000 || pb > 2007);
+	(void)events(f, ev, 64);
+	/* the subscriber's blocks: on 192.0.2.1, at most 2 */
+	struct nat64_adopt a2 = adopt_rec(NAT64_UDP, "2001:db8:0:1::2", 1000,
+					  3001, "198.51.100.1", 53, 0);
+	a2.addr4 = v4("192.0.2.2");
+	assert_int_equal(nat64_sess_adopt(db, &a2, 0), -EDQUOT);
+	a2.addr4 = v4("192.0.2.1");
+	assert_int_equal(nat64_sess_adopt(db, &a2, 0), 0);
+	struct nat64_adopt a3 = adopt_rec(NAT64_UDP, "2001:db8:0:1::3", 1000,
+					  4001, "198.51.100.1", 53, 0);
+	assert_int_equal(nat64_sess_adopt(db, &a3, 0), -EDQUOT);
+	assert_int_equal(nat64_db_stats(db)->quota, 2);
+	assert_int_equal(nat64_db_sub_info(db, a.src6, &si), 1);
+	assert_int_equal(si.blocks[NAT64_UDP], 2);
+	assert_int_equal(si.ports[NAT64_UDP], 4);
+	(void)events(f, ev, 64);
+
+	/* the sessions go: the blocks with their last port */
+	struct nat64_bib *bib = NULL;
+	nat64_sess_del(db, s2, 1);
+	struct nat64_sess *s =
+	    nat64_hit6(db, NAT64_UDP, a1.src6, 1001, a1.raddr4, 53, 1, &bib);
+	assert_non_null(s);
+	nat64_sess_del(db, (uint32_t)(s - nat64_sess_get(db, 0)), 1);
+	assert_int_equal(events(f, ev, 64), 0);
+	s = nat64_hit6(db, NAT64_UDP, a.src6, 1000, a.raddr4, 53, 1, &bib);
+	assert_non_null(s);
+	nat64_sess_del(db, (uint32_t)(s - nat64_sess_get(db, 0)), 1);
+	unsigned n = events(f, ev, 64);
+	assert_int_equal(n, 1);
+	assert_int_equal(ev[0].event, NAT64_EV_BLOCK_RELEASE);
+	assert_int_equal(ev[0].port4, 2000);
+	s = nat64_hit6(db, NAT64_UDP, a2.src6, 1000, a2.raddr4, 53, 1, &bib);
+	assert_non_null(s);
+	nat64_sess_del(db, (uint32_t)(s - nat64_sess_get(db, 0)), 1);
+	assert_int_equal(nat64_db_sub_info(db, a.src6, &si), 0);
+	nat64_sess_del(db, sb, 1);
+	pool4_usage(nat64_db_pool4(db), NAT64_UDP, &used, &total);
+	assert_int_equal(used, 0);
+	for (unsigned r = 0; r < c.pool4.n; r++) {
+		pool4_range_usage(nat64_db_pool4(db), r, &used, &total, &nblk);
+		assert_int_equal(nblk, 0);
+	}
+	assert_int_equal(nat64_db_nbib(db), 0);
+	/* the block is free for another subscriber now */
+	assert_int_equal(nat64_sess_adopt(db, &b, 2), 0);
+}
+
+/* RFC 6146 §5.3: the subscriber's session limit holds for adopted
+ * sessions too (-EDQUOT, for a new BIB and under an existing one), and
+ * the refused port stays free. */
+static void test_nat64_db_adopt_quota(void **state)
+{
+	struct fix *f = *state;
+	struct nat64_cfg c;
+	struct nat64_sub_info si;
+
+	cfg_std(&c);
+	c.sub_max_sessions = 2;
+	struct nat64_db *db = open_db(f, &c);
+	struct nat64_adopt a1 = adopt_rec(NAT64_UDP, "2001:db8::1", 1000, 5000,
+					  "198.51.100.1", 53, 0);
+	struct nat64_adopt a2 = adopt_rec(NAT64_TCP, "2001:db8::2", 1001, 5001,
+					  "198.51.100.1", 80, 0);
+	struct nat64_adopt a3 = adopt_rec(NAT64_UDP, "2001:db8::3", 1002, 5002,
+					  "198.51.100.1", 53, 0);
+	assert_int_equal(nat64_sess_adopt(db, &a1, 0), 0);
+	assert_int_equal(nat64_sess_adopt(db, &a2, 0), 0);
+	assert_int_equal(nat64_sess_adopt(db, &a3, 0), -EDQUOT);
+	struct nat64_adopt a4 = a1;
+	a4.raddr4 = v4("198.51.100.2");
+	assert_int_equal(nat64_sess_adopt(db, &a4, 0), -EDQUOT);
+	assert_int_equal(nat64_db_stats(db)->quota, 2);
+	assert_int_equal(nat64_db_nbib(db), 2);
+	assert_int_equal(nat64_db_nsess(db), 2);
+	assert_int_equal(nat64_db_sub_info(db, a1.src6, &si), 1);
+	assert_int_equal(si.nsess, 2);
+	assert_int_equal(si.nbib, 2);
+	/* another subscriber takes the refused port */
+	struct nat64_adopt b = adopt_rec(NAT64_UDP, "2001:db8:1::3", 1002, 5002,
+					 "198.51.100.1", 53, 0);
+	assert_int_equal(nat64_sess_adopt(db, &b, 0), 0);
+}
+
+/* RFC 6146 §5.3: full tables refuse adoption too (-ENOSPC, counted),
+ * evict nothing and leave nothing half made (a full session table is
+ * refused before a BIB is made). */
+static void test_nat64_db_adopt_full(void **state)
+{
+	struct fix *f = *state;
+	struct nat64_cfg c;
+	struct nat64_sub_info si;
+	uint64_t used, total;
+
+	cfg_std(&c);
+	c.max_bib = 2;
+	c.max_sessions = 4;
+	c.max_subs = 1;
+	struct nat64_db *db = open_db(f, &c);
+	struct nat64_adopt a = adopt_rec(NAT64_UDP, "2001:db8::1", 1000, 5000,
+					 "198.51.100.1", 53, 0);
+	assert_int_equal(nat64_sess_adopt(db, &a, 0), 0);
+	/* subscriber table full */
+	struct nat64_adopt x = adopt_rec(NAT64_UDP, "2001:db8:1::1", 1000, 5001,
+					 "198.51.100.1", 53, 0);
+	assert_int_equal(nat64_sess_adopt(db, &x, 0), -ENOSPC);
+	assert_int_equal(nat64_db_stats(db)->subs_full, 1);
+	assert_int_equal(nat64_db_sub_info(db, x.src6, &si), 0);
+	/* BIB table full */
+	struct nat64_adopt a2 = adopt_rec(NAT64_UDP, "2001:db8::1", 1001, 5001,
+					  "198.51.100.1", 53, 0);
+	assert_int_equal(nat64_sess_adopt(db, &a2, 0), 0);
+	struct nat64_adopt a3 = adopt_rec(NAT64_UDP, "2001:db8::1", 1002, 5002,
+					  "198.51.100.1", 53, 0);
+	assert_int_equal(nat64_sess_adopt(db, &a3, 0), -ENOSPC);
+	assert_int_equal(nat64_db_stats(db)->bib_full, 1);
+	/* session table full, under an existing BIB */
+	a.raddr4 = v4("198.51.100.2");
+	assert_int_equal(nat64_sess_adopt(db, &a, 0), 0);
+	a.raddr4 = v4("198.51.100.3");
+	assert_int_equal(nat64_sess_adopt(db, &a, 0), 0);
+	a.raddr4 = v4("198.51.100.4");
+	assert_int_equal(nat64_sess_adopt(db, &a, 0), -ENOSPC);
+	assert_int_equal(nat64_db_stats(db)->sess_full, 1);
+	assert_int_equal(nat64_db_nbib(db), 2);
+	assert_int_equal(nat64_db_nsess(db), 4);
+	/* session table full, BIB table not: no BIB made */
+	struct nat64_bib *b = NULL;
+	struct nat64_sess *s =
+	    nat64_hit6(db, NAT64_UDP, a2.src6, 1001, a2.raddr4, 53, 0, &b);
+	assert_non_null(s);
+	nat64_sess_del(db, (uint32_t)(s - nat64_sess_get(db, 0)), 0);
+	assert_int_equal(nat64_sess_adopt(db, &a, 0), 0);
+	assert_int_equal(nat64_db_nbib(db), 1);
+	assert_int_equal(nat64_db_nsess(db), 4);
+	assert_int_equal(nat64_sess_adopt(db, &a3, 0), -ENOSPC);
+	assert_int_equal(nat64_db_stats(db)->sess_full, 2);
+	assert_int_equal(nat64_db_stats(db)->bib_created, 2);
+	assert_int_equal(nat64_db_nbib(db), 1);
+	pool4_usage(nat64_db_pool4(db), NAT64_UDP, &used, &total);
+	assert_int_equal(used, 1);
+	assert_int_equal(nat64_db_sub_info(db, a.src6, &si), 1);
+	assert_int_equal(si.nbib, 1);
+	assert_int_equal(si.nsess, 4);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1040,6 +1553,14 @@ int main(void)
 	    T(test_rfc6146_3_scale_10000),
 	    T(test_nat64_db_memory_budget),
 	    T(test_nat64_db_sub_slot_walk),
+	    T(test_nat64_db_adopt_sessions),
+	    T(test_nat64_db_adopt_port_kept),
+	    T(test_nat64_db_adopt_refused),
+	    T(test_nat64_db_adopt_again),
+	    T(test_nat64_db_adopt_expired),
+	    T(test_nat64_db_adopt_blocks),
+	    T(test_nat64_db_adopt_quota),
+	    T(test_nat64_db_adopt_full),
 	};
 	return cmocka_run_group_tests_name("nat64_db", tests, NULL, NULL);
 }

@@ -700,6 +700,146 @@ static void test_rfc6146_static_reserve(void **state)
 	pool4_fini(p);
 }
 
+/* Adoption of another instance's mapping (nat64_sess_adopt), no blocks:
+ * pool4_claim is pool4_reserve, blk ignored; the claimed port is never
+ * handed out and goes back with pool4_put like a pool4_get port. */
+static void test_pool4_claim(void **state)
+{
+	struct pool4_cfg c;
+	struct pool4_blocks b;
+	uint32_t addr;
+	uint16_t port;
+	uint64_t used, total;
+	(void)state;
+
+	cfg_reset(&c, 2);
+	cfg_add(&c, A1, NAT64_UDP, 7000, 7019); /* worker 0: 7000-7009 */
+	struct pool4 *p = init_ok(&c, 0);
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(pool4_claim(p, NAT64_UDP, A1, 7004, NULL), 0);
+	assert_int_equal(pool4_claim(p, NAT64_UDP, A1, 7005, &b), 0);
+	assert_int_equal(b.proto_n[NAT64_UDP], 0); /* blk ignored */
+	assert_int_equal(pool4_claim(p, NAT64_UDP, A1, 7004, NULL), -EBUSY);
+	assert_int_equal(pool4_reserve(p, NAT64_UDP, A1, 7005), -EBUSY);
+	/* another worker's slice, address, protocol: not here */
+	assert_int_equal(pool4_claim(p, NAT64_UDP, A1, 7010, NULL), -ENOENT);
+	assert_int_equal(pool4_claim(p, NAT64_UDP, A2, 7004, NULL), -ENOENT);
+	assert_int_equal(pool4_claim(p, NAT64_TCP, A1, 7004, NULL), -ENOENT);
+	assert_int_equal(pool4_claim(p, NAT64_NPROTO, A1, 7004, NULL), -ENOENT);
+	/* the rest of the slice, then nothing: the claimed ports are kept */
+	for (uint32_t i = 0; i < 8; i++) {
+		assert_int_equal(get(p, NAT64_UDP, i, 40000, i, &addr, &port),
+				 0);
+		assert_true(port != 7004 && port != 7005);
+	}
+	assert_int_equal(get(p, NAT64_UDP, 8, 40000, 8, &addr, &port), -ENOSPC);
+	assert_int_equal(pool4_put(p, NAT64_UDP, A1, 7004, NULL, NULL), 0);
+	assert_int_equal(get(p, NAT64_UDP, 9, 40000, 9, &addr, &port), 0);
+	assert_int_equal(port, 7004);
+	pool4_usage(p, NAT64_UDP, &used, &total);
+	assert_int_equal(used, 10);
+	assert_int_equal(total, 10);
+	pool4_fini(p);
+}
+
+/* RFC 7422 blocks and adoption: a claimed port's free block becomes the
+ * subscriber's, its next ports (claimed or pool4_get) come from it; a
+ * port in another subscriber's block is -EBUSY; max_blocks and the one
+ * address are kept (-EDQUOT); pool4_put releases the block with its last
+ * port, as for a block pool4_get allocated. */
+static void test_rfc7422_claim(void **state)
+{
+	struct pool4_cfg c;
+	struct pool4_blocks b1, b2;
+	struct pool4_event ev;
+	uint32_t addr;
+	uint16_t port, bs = 0;
+	uint64_t u, t, nblk;
+	(void)state;
+
+	cfg_reset(&c, 1);
+	cfg_add(&c, A1, NAT64_UDP, 1024, 1055); /* 4 blocks of 8 */
+	cfg_add(&c, A2, NAT64_UDP, 1024, 1055);
+	cfg_add(&c, A1, NAT64_TCP, 2048, 2079);
+	cfg_add(&c, A3, NAT64_TCP, 1000, 1011); /* 1 block + a 4-port tail */
+	c.block_size = 8;
+	c.max_blocks = 2;
+	struct pool4 *p = init_ok(&c, 0);
+	memset(&b1, 0, sizeof(b1));
+	memset(&b2, 0, sizeof(b2));
+
+	/* block mode needs the subscriber's blocks */
+	assert_int_equal(pool4_claim(p, NAT64_UDP, A1, 1030, NULL), -EINVAL);
+	/* a free block: the subscriber's now */
+	assert_int_equal(pool4_claim(p, NAT64_UDP, A1, 1030, &b1), 0);
+	assert_int_equal(b1.addr, A1);
+	assert_int_equal(b1.proto_n[NAT64_UDP], 1);
+	assert_int_equal(b1.start[NAT64_UDP][0], 1024);
+	assert_int_equal(b1.used[NAT64_UDP][0], 1);
+	pool4_range_usage(p, 0, &u, &t, &nblk);
+	assert_int_equal(u, 1);
+	assert_int_equal(nblk, 1);
+	/* a second port of that block: no new block */
+	assert_int_equal(pool4_claim(p, NAT64_UDP, A1, 1031, &b1), 0);
+	assert_int_equal(b1.proto_n[NAT64_UDP], 1);
+	assert_int_equal(b1.used[NAT64_UDP][0], 2);
+	assert_int_equal(pool4_claim(p, NAT64_UDP, A1, 1030, &b1), -EBUSY);
+	/* the subscriber's next mapping takes a port of that block */
+	assert_int_equal(getb(p, NAT64_UDP, 0, 5, &b1, &addr, &port, &ev), 0);
+	assert_int_equal(ev.block_new, 0);
+	assert_int_equal(addr, A1);
+	assert_true(port >= 1024 && port < 1032);
+	assert_int_equal(b1.used[NAT64_UDP][0], 3);
+	/* another subscriber: not in b1's block, whether the port is free */
+	assert_int_equal(pool4_claim(p, NAT64_UDP, A1, 1025, &b2), -EBUSY);
+	assert_int_equal(b2.proto_n[NAT64_UDP], 0);
+	/* a block with a static port is free for a subscriber still */
+	assert_int_equal(pool4_reserve(p, NAT64_UDP, A1, 1050), 0);
+	assert_int_equal(pool4_claim(p, NAT64_UDP, A1, 1050, &b2), -EBUSY);
+	assert_int_equal(pool4_claim(p, NAT64_UDP, A1, 1049, &b2), 0);
+	assert_int_equal(b2.start[NAT64_UDP][0], 1048);
+	/* b1's second block, on its address, for another protocol */
+	assert_int_equal(pool4_claim(p, NAT64_TCP, A1, 2060, &b1), 0);
+	assert_int_equal(b1.proto_n[NAT64_TCP], 1);
+	assert_int_equal(b1.start[NAT64_TCP][0], 2056);
+	/* its blocks are on A1: not on A2 */
+	assert_int_equal(pool4_claim(p, NAT64_UDP, A2, 1030, &b1), -EDQUOT);
+	/* UDP: a second block, then max_blocks */
+	assert_int_equal(pool4_claim(p, NAT64_UDP, A1, 1040, &b1), 0);
+	assert_int_equal(b1.proto_n[NAT64_UDP], 2);
+	assert_int_equal(pool4_claim(p, NAT64_UDP, A1, 1033, &b1), -EDQUOT);
+	pool4_range_usage(p, 0, &u, &t, &nblk);
+	assert_int_equal(nblk, 3);
+	/* the tail shorter than a block is in no slice */
+	assert_int_equal(pool4_claim(p, NAT64_TCP, A3, 1009, &b2), -ENOENT);
+	/* b2 holds a block on A1: none on A3 */
+	assert_int_equal(pool4_claim(p, NAT64_TCP, A3, 1007, &b2), -EDQUOT);
+
+	/* given back: the block goes with its last port, whichever way its
+	 * ports were taken */
+	assert_int_equal(pool4_put(p, NAT64_UDP, A1, 1030, &b1, &bs), 0);
+	assert_int_equal(pool4_put(p, NAT64_UDP, A1, port, &b1, &bs), 0);
+	assert_int_equal(pool4_put(p, NAT64_UDP, A1, 1031, &b1, &bs), 1);
+	assert_int_equal(bs, 1024);
+	assert_int_equal(b1.proto_n[NAT64_UDP], 1);
+	assert_int_equal(b1.start[NAT64_UDP][0], 1040);
+	assert_int_equal(pool4_put(p, NAT64_UDP, A1, 1040, &b1, &bs), 1);
+	assert_int_equal(bs, 1040);
+	assert_int_equal(pool4_put(p, NAT64_TCP, A1, 2060, &b1, &bs), 1);
+	assert_int_equal(pool4_put(p, NAT64_UDP, A1, 1049, &b2, &bs), 1);
+	assert_int_equal(pool4_put(p, NAT64_UDP, A1, 1050, NULL, NULL), 0);
+	pool4_range_usage(p, 0, &u, &t, &nblk);
+	assert_int_equal(u, 0);
+	assert_int_equal(nblk, 0);
+	pool4_range_usage(p, 2, &u, &t, &nblk);
+	assert_int_equal(u, 0);
+	assert_int_equal(nblk, 0);
+	/* the released block can be another subscriber's */
+	assert_int_equal(pool4_claim(p, NAT64_UDP, A1, 1025, &b2), 0);
+	assert_int_equal(b2.addr, A1);
+	pool4_fini(p);
+}
+
 /* Metrics: ports in use / ports in this worker's slices, per protocol;
  * pool4_contains looks at the whole configuration. */
 static void test_pool4_usage_contains(void **state)
@@ -824,6 +964,8 @@ int main(void)
 	    cmocka_unit_test(test_rfc6146_static_reserve),
 	    cmocka_unit_test(test_pool4_usage_contains),
 	    cmocka_unit_test(test_pool4_carry),
+	    cmocka_unit_test(test_pool4_claim),
+	    cmocka_unit_test(test_rfc7422_claim),
 	};
 	return cmocka_run_group_tests_name("pool4", tests, NULL, NULL);
 }
