@@ -166,8 +166,13 @@ $(B)/tests/test_xdp_sweep: tests/bpf/test_xdp_sweep.c $(B)/control/xdp_nat64.o $
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(B)/bpf $< $(B)/control/xdp_nat64.o $(LIBXLAT) -lbpf -lcmocka -o $@
 
+# mode = hybrid: net_af_xdp, a plugin the EAL loads, must bind to
+# gate64d's bpf_xdp_attach/detach (control/hybrid.c says why).
+HYBRID_EXPORTS = -Wl,--export-dynamic-symbol=bpf_xdp_attach \
+		 -Wl,--export-dynamic-symbol=bpf_xdp_detach
+
 $(B)/gate64d: $(B)/control/gate64d.o $(B)/control/ctl.o $(B)/control/metrics.o $(B)/control/reload.o $(B)/control/ctl_proto.o $(B)/control/xdp_mode.o $(B)/control/xdp_common.o $(B)/control/xdp_nat64.o $(B)/control/xdp_eam.o $(B)/control/hybrid.o $(B)/control/nl.o $(B)/dataplane/dpdk/dp.o $(CFGGW_OBJ) $(LIBDPL2) $(LIBDNS64) $(LIBXLAT)
-	$(CC) $^ $(DPDK_LIBS) $(NL_LIBS) -lbpf -liniparser -lpthread -o $@
+	$(CC) $^ $(DPDK_LIBS) $(NL_LIBS) -lbpf -liniparser -lpthread $(HYBRID_EXPORTS) -o $@
 
 $(B)/tests/run_corpus: tests/packets/run_corpus.c $(LIBXLAT) $(TESTLIB_OBJ)
 	@mkdir -p $(dir $@)

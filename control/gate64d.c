@@ -57,10 +57,11 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: gate64d [--keep-state] -c FILE  run the gateway\n"
 		   "       gate64d --check -c FILE  validate FILE and exit\n"
-		   "  --keep-state  mode = xdp: on exit, leave the XDP program "
-		   "running and\n"
-		   "                its state pinned, for the next gate64d to "
-		   "adopt\n");
+		   "  --keep-state  mode = xdp, hybrid: on exit, leave the XDP "
+		   "program\n"
+		   "                translating with its state, for the next "
+		   "gate64d to\n"
+		   "                take over\n");
 }
 
 /*
@@ -503,7 +504,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "gate64d: SIGHUP: refused: mode = "
 					"hybrid reloads nothing yet (the XDP "
 					"programs keep the configuration they "
-					"were loaded with): restart gate64d\n");
+					"were loaded with): restart gate64d "
+					"(--keep-state: the flows go on)\n");
 		} else if (got_hup) {
 			on_hup(rl, dp, file);
 		}
@@ -523,6 +525,14 @@ out:
 	metrics_close(met);
 	if (dns)
 		dns64_server_fini(dns);
+	if (hy && rc == 0 && keep_state) {
+		hybrid_keep(hy); /* the ports' close leaves the programs */
+		fprintf(stderr,
+			"gate64d: --keep-state: the XDP programs keep "
+			"translating the flows they have sessions for, "
+			"pool4's addresses stay; the next gate64d takes "
+			"them over\n");
+	}
 	dp_destroy(dp);	 /* the workers are gone: the reloaded tables may go */
 	hybrid_fini(hy); /* after the ports: net_af_xdp detached the program */
 	reload_fini(rl);

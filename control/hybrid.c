@@ -4,13 +4,17 @@
 #include <arpa/inet.h>
 #include <elf.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,13 +35,21 @@
 
 #define LOCAL4_MAX 256 /* xdp_local4's size (bpf/xdp_fwd.h) */
 
-/* One interface: the program net_af_xdp loaded there, and its maps. */
+/* A program of ours on an interface and its maps (fds, -1: none). */
+struct hy_prog {
+	int prog, counters, fwd, local4, neigh_req;
+	int sess6, sess4;	/* NAT64: the session maps */
+	int eam4, eam6, eam_on; /* the EAM tries (RFC 7757) */
+};
+
+/* One interface: the program net_af_xdp loaded there, and its maps; the
+ * one an earlier gate64d left running there, until the new one took its
+ * place (docs/hybrid.md, "Restarting without dropping flows"). */
 struct hy_if {
 	int ifindex;
 	char obj[64]; /* the object written for it, until hybrid_start */
-	int prog, counters, fwd, local4, neigh_req; /* fds, -1: none */
-	int sess6, sess4;	/* NAT64: the session maps */
-	int eam4, eam6, eam_on; /* the EAM tries (RFC 7757) */
+	struct hy_prog p, old;
+	int lock; /* flock: one gate64d per interface */
 };
 
 struct hybrid {
@@ -58,7 +70,16 @@ struct hybrid {
 	time_t sweep_at;
 	unsigned long long exported, export_failed, last_posted, last_lost;
 	unsigned long long map_expired;
+	/* a restart: the programs an earlier gate64d left running */
+	struct rfc6052_pfx pool6; /* the remotes' IPv6 images (sessions) */
+	unsigned taken_over;	  /* interfaces whose program was replaced */
+	unsigned long long adopted, adopt_refused;
+	int keep; /* --keep-state: leave the programs and addresses */
 };
+
+/* The one gate64d of this process in mode = hybrid, for net_af_xdp's
+ * attach and detach calls (below). */
+static struct hybrid *hy_live;
 
 /* The program's configuration for cfg, as mode = xdp loads it, but
  * handing on to the workers' sockets. */
@@ -175,6 +196,304 @@ static unsigned if_rx_queues(const char *ifname)
 	return n;
 }
 
+static void prog_init(struct hy_prog *p)
+{
+	p->prog = p->counters = p->fwd = p->local4 = p->neigh_req = -1;
+	p->sess6 = p->sess4 = p->eam4 = p->eam6 = p->eam_on = -1;
+}
+
+static void prog_close(struct hy_prog *p)
+{
+	int *fds[] = {&p->prog,	     &p->counters, &p->fwd,   &p->local4,
+		      &p->neigh_req, &p->sess6,	   &p->sess4, &p->eam4,
+		      &p->eam6,	     &p->eam_on};
+	for (size_t j = 0; j < sizeof(fds) / sizeof(*fds); j++)
+		if (*fds[j] >= 0)
+			close(*fds[j]);
+	prog_init(p);
+}
+
+/* The maps of program fd (taken: closed by prog_close), by name (a map
+ * name is cut at BPF_OBJ_NAME_LEN - 1).  0, or -ENOENT when it is not
+ * gate64's program (xlat_xdp) or lacks one of them. */
+static int prog_maps(struct hy_prog *p, int fd, char *name, size_t namelen)
+{
+	uint32_t ids[64];
+	struct bpf_prog_info pi;
+	uint32_t len = sizeof(pi);
+
+	prog_init(p);
+	p->prog = fd;
+	memset(&pi, 0, sizeof(pi));
+	pi.nr_map_ids = 64;
+	pi.map_ids = (uint64_t)(uintptr_t)ids;
+	if (bpf_obj_get_info_by_fd(fd, &pi, &len))
+		return -errno;
+	snprintf(name, namelen, "%s", pi.name);
+	if (strcmp(pi.name, "xlat_xdp"))
+		return -ENOENT;
+	static const struct {
+		const char *name;
+		size_t off;
+	} want[] = {
+	    {"xdp_counters", offsetof(struct hy_prog, counters)},
+	    {"xdp_fwd_counters", offsetof(struct hy_prog, fwd)},
+	    {"xdp_local4", offsetof(struct hy_prog, local4)},
+	    {"xdp_neigh_req", offsetof(struct hy_prog, neigh_req)},
+	    {"g64_sess6", offsetof(struct hy_prog, sess6)},
+	    {"g64_sess4", offsetof(struct hy_prog, sess4)},
+	    {"g64_eam4", offsetof(struct hy_prog, eam4)},
+	    {"g64_eam6", offsetof(struct hy_prog, eam6)},
+	    {"g64_eam_on", offsetof(struct hy_prog, eam_on)},
+	};
+	for (uint32_t k = 0; k < pi.nr_map_ids && k < 64; k++) {
+		int mfd = bpf_map_get_fd_by_id(ids[k]);
+		struct bpf_map_info mi;
+		uint32_t ml = sizeof(mi);
+		int kept = 0;
+		memset(&mi, 0, sizeof(mi));
+		if (mfd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(mfd, &mi, &ml)) {
+			for (size_t w = 0; w < sizeof(want) / sizeof(*want);
+			     w++) {
+				int *slot = (int *)((char *)p + want[w].off);
+				if (*slot < 0 &&
+				    !strncmp(mi.name, want[w].name,
+					     BPF_OBJ_NAME_LEN - 1)) {
+					*slot = mfd;
+					kept = 1;
+				}
+			}
+		}
+		if (!kept)
+			close(mfd);
+	}
+	if (p->counters < 0 || p->fwd < 0 || p->local4 < 0 ||
+	    p->neigh_req < 0 || p->sess6 < 0 || p->sess4 < 0 || p->eam4 < 0 ||
+	    p->eam6 < 0 || p->eam_on < 0)
+		return -ENOENT;
+	return 0;
+}
+
+/* The program attached to the interface: none (0, *p untouched), ours
+ * (1, its maps in *p), or another's (-EBUSY, err says what to do). */
+static int attached(struct hy_prog *p, int ifindex, const char *ifname,
+		    char *err, size_t errlen)
+{
+	uint32_t id = 0;
+	char name[BPF_OBJ_NAME_LEN] = "";
+	if (bpf_xdp_query_id(ifindex, 0, &id) || !id)
+		return 0;
+	int fd = bpf_prog_get_fd_by_id(id);
+	int r = fd < 0 ? -errno : prog_maps(p, fd, name, sizeof(name));
+	if (r == 0)
+		return 1;
+	prog_close(p);
+	snprintf(err, errlen,
+		 "[xdp] interfaces: %s has an XDP program attached that is "
+		 "not gate64's (id %u, %s): remove it (ip link set dev %s "
+		 "xdp off) or name another interface",
+		 ifname, id, name[0] ? name : strerror(-r), ifname);
+	return -EBUSY;
+}
+
+/* One gate64d per interface: an flock held while it runs (a second one
+ * would take the first one's program over). */
+static int if_lock(struct hy_if *i, const char *ifname, char *err,
+		   size_t errlen)
+{
+	char path[64];
+	mkdir("/run/gate64", 0755);
+	snprintf(path, sizeof(path), "/run/gate64/hybrid-%s.lock", ifname);
+	i->lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (i->lock >= 0 && flock(i->lock, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	snprintf(err, errlen,
+		 "[xdp] interfaces: %s: %s (%s): is another gate64d running "
+		 "on it?",
+		 ifname, path, strerror(errno));
+	return -EBUSY;
+}
+
+/*
+ * Restarting without dropping flows (docs/hybrid.md).  An earlier
+ * gate64d stopped with --keep-state (or died): its program stays attached
+ * and keeps translating the flows it has sessions for.  The new program
+ * (net_af_xdp loads it in dp_create) takes its place in one step, with
+ * the state already in its maps: the sessions (rebuilt for this pool6,
+ * each with the latest `last` of its two entries), the EAM tries, the
+ * host's addresses and what the old one counted.
+ */
+static int copy_percpu(int from, int to)
+{
+	struct bpf_map_info mi;
+	uint32_t ml = sizeof(mi);
+	uint64_t v[256];
+	int ncpu = libbpf_num_possible_cpus();
+	memset(&mi, 0, sizeof(mi));
+	if (bpf_obj_get_info_by_fd(from, &mi, &ml))
+		return -errno;
+	if (ncpu <= 0 || ncpu > 256 || mi.value_size != sizeof(*v))
+		return -EINVAL;
+	for (uint32_t k = 0; k < mi.max_entries; k++)
+		if (!bpf_map_lookup_elem(from, &k, v) &&
+		    bpf_map_update_elem(to, &k, v, BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+/* The session of IPv4 entry (k, v) as this configuration's entries. */
+static void sess_rebuild(const struct hybrid *hy, const struct xdp_sess4_key *k,
+			 const struct xdp_sess4_val *v, uint32_t last,
+			 struct dp_xdp_sess *e)
+{
+	struct xdp_sess_tuple t = {
+	    .proto = k->proto,
+	    .state = v->state,
+	    .timer = v->timer,
+	    .src6 = v->src6,
+	    .sport6 = v->sport6,
+	    .port4 = k->port4,
+	    .rport = k->rport,
+	    .addr4 = k->addr4,
+	    .raddr4 = k->raddr4,
+	    .last = last,
+	};
+	xdp_sess_fill(&t, &hy->pool6, &e->k6, &e->v6, &e->k4, &e->v4);
+}
+
+/* The latest `last` of the session of IPv4 entry (k, v) in program p. */
+static uint32_t sess_last(const struct hybrid *hy, const struct hy_prog *p,
+			  const struct xdp_sess4_key *k,
+			  const struct xdp_sess4_val *v)
+{
+	struct dp_xdp_sess e;
+	struct xdp_sess6_val v6;
+	sess_rebuild(hy, k, v, v->last, &e);
+	if (!bpf_map_lookup_elem(p->sess6, &e.k6, &v6) &&
+	    (int32_t)(v6.last - v->last) > 0)
+		return v6.last;
+	return v->last;
+}
+
+static int copy_sessions(const struct hybrid *hy, const struct hy_prog *from,
+			 const struct hy_prog *to)
+{
+	struct xdp_sess4_key k, next;
+	struct xdp_sess4_val v;
+	struct dp_xdp_sess e;
+	int more = bpf_map_get_next_key(from->sess4, NULL, &k) == 0;
+	while (more) {
+		more = bpf_map_get_next_key(from->sess4, &k, &next) == 0;
+		if (!bpf_map_lookup_elem(from->sess4, &k, &v)) {
+			sess_rebuild(hy, &k, &v, sess_last(hy, from, &k, &v),
+				     &e);
+			if (bpf_map_update_elem(to->sess6, &e.k6, &e.v6,
+						BPF_ANY) ||
+			    bpf_map_update_elem(to->sess4, &e.k4, &e.v4,
+						BPF_ANY))
+				return -errno;
+		}
+		k = next;
+	}
+	return 0;
+}
+
+static int take_over(struct hybrid *hy, struct hy_if *i, int fd)
+{
+	uint32_t host4[LOCAL4_MAX];
+	char name[BPF_OBJ_NAME_LEN];
+	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3), r;
+	if (dup < 0)
+		return -errno;
+	if ((r = prog_maps(&i->p, dup, name, sizeof(name))) ||
+	    (r = copy_sessions(hy, &i->old, &i->p)) ||
+	    (r = copy_percpu(i->old.counters, i->p.counters)) ||
+	    (r = copy_percpu(i->old.fwd, i->p.fwd)) ||
+	    (r = xdp_eam_fill(i->p.eam4, i->p.eam6, i->p.eam_on,
+			      hy->cfg->eamt)))
+		return r;
+	int n = xdp_host4(hy->cfg, host4, LOCAL4_MAX);
+	if (n > 0)
+		xdp_local4_sync(i->p.local4, host4, (unsigned)n, NULL, 0);
+	return 0;
+}
+
+static struct hy_if *if_of(struct hybrid *hy, int ifindex)
+{
+	for (unsigned k = 0; hy && k < hy->nif; k++)
+		if (hy->i[k].ifindex == ifindex)
+			return &hy->i[k];
+	return NULL;
+}
+
+typedef int attach_fn(int, int, __u32, const struct bpf_xdp_attach_opts *);
+typedef int detach_fn(int, __u32, const struct bpf_xdp_attach_opts *);
+
+/*
+ * net_af_xdp (DPDK 22.11) attaches the program it loaded with
+ * bpf_xdp_attach(ifindex, fd, XDP_FLAGS_UPDATE_IF_NOEXIST, NULL), which
+ * fails while another is attached, and its port close detaches whatever
+ * is attached (bpf_xdp_detach); it has no option to replace a running
+ * program or to leave one behind.  gate64d defines the two functions
+ * itself (exported, see the Makefile: the PMD, which the EAL loads as a
+ * plugin, binds to the executable's definitions before libbpf's) and
+ * passes every call through to libbpf's (dlsym RTLD_NEXT) but two:
+ * - the attach on an interface where an earlier gate64d's program runs:
+ *   the new program gets the old one's state (take_over), then replaces
+ *   it atomically (XDP_FLAGS_REPLACE with the old program's fd): no frame
+ *   meets an empty hook or empty maps;
+ * - the detach at exit after hybrid_keep(): nothing is detached.
+ */
+int bpf_xdp_attach(int ifindex, int prog_fd, __u32 flags,
+		   const struct bpf_xdp_attach_opts *opts)
+{
+	static attach_fn *real;
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "bpf_xdp_attach");
+	if (!real)
+		return -ENOSYS;
+	struct hy_if *i = if_of(hy_live, ifindex);
+	if (!i || i->old.prog < 0)
+		return real(ifindex, prog_fd, flags, opts);
+	int r = take_over(hy_live, i, prog_fd);
+	if (r) {
+		fprintf(stderr,
+			"gate64d: hybrid: taking over the running program on "
+			"ifindex %d: %s (it keeps running; stop it with "
+			"ip link set dev IF xdp off to start afresh)\n",
+			ifindex, strerror(-r));
+		prog_close(&i->p);
+		return r;
+	}
+	struct bpf_xdp_attach_opts o = {.sz = sizeof(o), /* LIBBPF_OPTS */
+					.old_prog_fd = i->old.prog};
+	r = real(ifindex, prog_fd,
+		 (flags & ~XDP_FLAGS_UPDATE_IF_NOEXIST) | XDP_FLAGS_REPLACE,
+		 &o);
+	if (r) {
+		prog_close(&i->p);
+		return r;
+	}
+	prog_close(&i->old);
+	hy_live->taken_over++;
+	return 0;
+}
+
+int bpf_xdp_detach(int ifindex, __u32 flags,
+		   const struct bpf_xdp_attach_opts *opts)
+{
+	static detach_fn *real;
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "bpf_xdp_detach");
+	if (!real)
+		return -ENOSYS;
+	if (hy_live && hy_live->keep && if_of(hy_live, ifindex))
+		return 0;
+	return real(ifindex, flags, opts);
+}
+
 int hybrid_prepare(struct hybrid **hyp, struct cfg_gw *cfg, char *err,
 		   size_t errlen)
 {
@@ -192,11 +511,12 @@ int hybrid_prepare(struct hybrid **hyp, struct cfg_gw *cfg, char *err,
 	hy->cfg = cfg;
 	hy->nat64 = cfg->dp.mode == DP_NAT64;
 	for (unsigned k = 0; k < 2; k++) {
-		struct hy_if *i = &hy->i[k];
-		i->prog = i->counters = i->fwd = i->local4 = i->neigh_req = -1;
-		i->sess6 = i->sess4 = -1;
-		i->eam4 = i->eam6 = i->eam_on = -1;
+		prog_init(&hy->i[k].p);
+		prog_init(&hy->i[k].old);
+		hy->i[k].lock = -1;
 	}
+	rfc6052_pfx_init(&hy->pool6, cfg->xlat.pool6.addr, cfg->xlat.pool6.len);
+	hy_live = hy;
 	if ((r = cfg_fill(&x, cfg, err, errlen)))
 		return r;
 	for (unsigned k = 0; k < hy->nif; k++) {
@@ -223,8 +543,11 @@ int hybrid_prepare(struct hybrid **hyp, struct cfg_gw *cfg, char *err,
 				 cfg->dp.nworkers);
 			return -EINVAL;
 		}
-		if ((r = write_obj(i, &x, &f, err, errlen)))
-			return r;
+		if ((r = if_lock(i, cfg->xdp.ifname[k], err, errlen)) ||
+		    attached(&i->old, i->ifindex, cfg->xdp.ifname[k], err,
+			     errlen) < 0 ||
+		    (r = write_obj(i, &x, &f, err, errlen)))
+			return r ? r : -EBUSY;
 		size_t l = strlen(p->device);
 		int w = snprintf(p->device + l, sizeof(p->device) - l,
 				 ",xdp_prog=%s", i->obj);
@@ -233,81 +556,6 @@ int hybrid_prepare(struct hybrid **hyp, struct cfg_gw *cfg, char *err,
 				 p->name);
 			return -ENOSPC;
 		}
-	}
-	return 0;
-}
-
-/* The program attached to ifindex, if it is ours (xlat_xdp), and its maps
- * by name (a map name is cut at BPF_OBJ_NAME_LEN - 1). */
-static int find_maps(struct hy_if *i, char *err, size_t errlen)
-{
-	uint32_t id = 0, ids[64];
-	struct bpf_prog_info pi;
-	uint32_t len = sizeof(pi);
-
-	if (bpf_xdp_query_id(i->ifindex, 0, &id) || !id ||
-	    (i->prog = bpf_prog_get_fd_by_id(id)) < 0) {
-		snprintf(err, errlen,
-			 "hybrid: no XDP program on ifindex %d after the "
-			 "ports started (did net_af_xdp load xdp_prog?)",
-			 i->ifindex);
-		return -ENOENT;
-	}
-	memset(&pi, 0, sizeof(pi));
-	pi.nr_map_ids = 64;
-	pi.map_ids = (uint64_t)(uintptr_t)ids;
-	if (bpf_obj_get_info_by_fd(i->prog, &pi, &len) ||
-	    strcmp(pi.name, "xlat_xdp")) {
-		snprintf(err, errlen,
-			 "hybrid: the XDP program on ifindex %d is not "
-			 "gate64's (%s)",
-			 i->ifindex, pi.name);
-		return -ENOENT;
-	}
-	static const struct {
-		const char *name;
-		size_t off;
-	} want[] = {
-	    {"xdp_counters", offsetof(struct hy_if, counters)},
-	    {"xdp_fwd_counters", offsetof(struct hy_if, fwd)},
-	    {"xdp_local4", offsetof(struct hy_if, local4)},
-	    {"xdp_neigh_req", offsetof(struct hy_if, neigh_req)},
-	    {"g64_sess6", offsetof(struct hy_if, sess6)},
-	    {"g64_sess4", offsetof(struct hy_if, sess4)},
-	    {"g64_eam4", offsetof(struct hy_if, eam4)},
-	    {"g64_eam6", offsetof(struct hy_if, eam6)},
-	    {"g64_eam_on", offsetof(struct hy_if, eam_on)},
-	};
-	for (uint32_t k = 0; k < pi.nr_map_ids && k < 64; k++) {
-		int fd = bpf_map_get_fd_by_id(ids[k]);
-		struct bpf_map_info mi;
-		uint32_t ml = sizeof(mi);
-		int kept = 0;
-		memset(&mi, 0, sizeof(mi));
-		if (fd < 0)
-			continue;
-		if (!bpf_obj_get_info_by_fd(fd, &mi, &ml)) {
-			for (size_t w = 0; w < sizeof(want) / sizeof(*want);
-			     w++) {
-				int *slot = (int *)((char *)i + want[w].off);
-				if (*slot < 0 &&
-				    !strncmp(mi.name, want[w].name,
-					     BPF_OBJ_NAME_LEN - 1)) {
-					*slot = fd;
-					kept = 1;
-				}
-			}
-		}
-		if (!kept)
-			close(fd);
-	}
-	if (i->counters < 0 || i->fwd < 0 || i->local4 < 0 ||
-	    i->neigh_req < 0 || i->sess6 < 0 || i->sess4 < 0 || i->eam4 < 0 ||
-	    i->eam6 < 0 || i->eam_on < 0) {
-		snprintf(err, errlen,
-			 "hybrid: the program on ifindex %d lacks its maps",
-			 i->ifindex);
-		return -ENOENT;
 	}
 	return 0;
 }
@@ -339,7 +587,7 @@ static void local4_refresh(struct hybrid *hy)
 	if (n < 0)
 		return; /* keep what the maps have */
 	for (unsigned k = 0; k < hy->nif; k++)
-		xdp_local4_sync(hy->i[k].local4, now, (unsigned)n, hy->local4,
+		xdp_local4_sync(hy->i[k].p.local4, now, (unsigned)n, hy->local4,
 				hy->nlocal4);
 	memcpy(hy->local4, now, (unsigned)n * sizeof(*now));
 	hy->nlocal4 = (unsigned)n;
@@ -398,33 +646,67 @@ static void neigh_sync(struct hybrid *hy)
 	}
 }
 
+/* The name of the kept list of pool4's addresses (xdp_pool4_addrs). */
+static void kept_key(const struct hybrid *hy, char *key, size_t len)
+{
+	snprintf(key, len, "-hybrid-%s", hy->cfg->xdp.ifname[hy->nif - 1]);
+}
+
 /* NAT64: the workers export their sessions; pool4's addresses go on the
  * IPv4 interface, so that the kernel answers ARP for them (as in mode =
  * xdp; removed at exit). */
 static int nat64_start(struct hybrid *hy, struct dp *dp, char *err,
 		       size_t errlen)
 {
-	const struct pool4_cfg *p = &hy->cfg->nat64.pool4;
+	char key[64];
 	int r = dp_xdp_export_enable(dp, err, errlen);
 	if (r || (r = gnl_open(&hy->gnl, err, errlen)))
 		return r;
-	for (unsigned i = 0; i < p->n; i++) {
-		unsigned j = 0;
-		while (j < i && p->r[j].addr != p->r[i].addr)
-			j++;
-		if (j < i)
-			continue; /* one address, several protocols */
-		uint32_t a = htonl(p->r[i].addr);
-		r = gnl_addr_add(hy->gnl, hy->cfg->xdp.ifname[hy->nif - 1],
-				 AF_INET, &a, 32, err, errlen);
-		if (r == GNL_FOUND) {
-			fprintf(stderr, "gate64d: netlink: %s\n", err);
-			r = 0;
+	kept_key(hy, key, sizeof(key));
+	return xdp_pool4_addrs(hy->gnl, hy->cfg->xdp.ifname[hy->nif - 1],
+			       &hy->cfg->nat64.pool4, key, err, errlen);
+}
+
+/* After a take-over: the sessions the maps hold now (the old programs')
+ * into the workers' core, each with its pool4 address and port (the
+ * workers do not run yet).  One the core cannot take (this
+ * configuration has not its pool4 port, its subscriber is over a limit,
+ * a table is full) leaves the maps too: XDP must not translate a flow
+ * whose port the core may give to another. */
+static void nat64_adopt(struct hybrid *hy)
+{
+	struct xdp_sess4_key k, next;
+	struct xdp_sess4_val v;
+	int fd = hy->i[0].p.sess4,
+	    more = bpf_map_get_next_key(fd, NULL, &k) == 0;
+	while (more) {
+		more = bpf_map_get_next_key(fd, &k, &next) == 0;
+		uint32_t last = 0;
+		int have = 0;
+		for (unsigned j = 0; j < hy->nif; j++) {
+			struct xdp_sess4_val vj;
+			if (bpf_map_lookup_elem(hy->i[j].p.sess4, &k, &vj))
+				continue;
+			uint32_t l = sess_last(hy, &hy->i[j].p, &k, &vj);
+			if (!have || (int32_t)(l - last) > 0)
+				last = l;
+			v = vj;
+			have = 1;
 		}
-		if (r)
-			return r;
+		int r = have ? dp_xdp_adopt(hy->dp, &k, &v, last) : -ENOENT;
+		if (r == 0 || r == -EEXIST) {
+			hy->adopted += r == 0;
+		} else if (have) {
+			struct dp_xdp_sess e;
+			sess_rebuild(hy, &k, &v, last, &e);
+			for (unsigned j = 0; j < hy->nif; j++) {
+				bpf_map_delete_elem(hy->i[j].p.sess4, &e.k4);
+				bpf_map_delete_elem(hy->i[j].p.sess6, &e.k6);
+			}
+			hy->adopt_refused++;
+		}
+		k = next;
 	}
-	return 0;
 }
 
 /* The sessions the workers translated, into every program's maps. */
@@ -437,9 +719,9 @@ static void nat64_export(struct hybrid *hy)
 		for (unsigned j = 0; j < n; j++) {
 			for (unsigned k = 0; k < hy->nif; k++) {
 				const struct hy_if *i = &hy->i[k];
-				if (bpf_map_update_elem(i->sess6, &e[j].k6,
+				if (bpf_map_update_elem(i->p.sess6, &e[j].k6,
 							&e[j].v6, BPF_ANY) ||
-				    bpf_map_update_elem(i->sess4, &e[j].k4,
+				    bpf_map_update_elem(i->p.sess4, &e[j].k4,
 							&e[j].v4, BPF_ANY))
 					hy->export_failed++;
 			}
@@ -461,13 +743,14 @@ static void nat64_sweep(struct hybrid *hy)
 	struct xdp_sess4_val v;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	uint32_t now = (uint32_t)ts.tv_sec;
-	int fd = hy->i[0].sess4, more = bpf_map_get_next_key(fd, NULL, &k) == 0;
+	int fd = hy->i[0].p.sess4,
+	    more = bpf_map_get_next_key(fd, NULL, &k) == 0;
 	while (more) {
 		more = bpf_map_get_next_key(fd, &k, &next) == 0;
 		uint32_t last = 0;
 		int have = 0;
 		for (unsigned j = 0; j < hy->nif; j++)
-			if (!bpf_map_lookup_elem(hy->i[j].sess4, &k, &v)) {
+			if (!bpf_map_lookup_elem(hy->i[j].p.sess4, &k, &v)) {
 				have = 1;
 				if (v.last > last)
 					last = v.last;
@@ -483,8 +766,8 @@ static void nat64_sweep(struct hybrid *hy)
 			k6.rport = k.rport;
 			k6.proto = k.proto;
 			for (unsigned j = 0; j < hy->nif; j++) {
-				bpf_map_delete_elem(hy->i[j].sess4, &k);
-				bpf_map_delete_elem(hy->i[j].sess6, &k6);
+				bpf_map_delete_elem(hy->i[j].p.sess4, &k);
+				bpf_map_delete_elem(hy->i[j].p.sess6, &k6);
 			}
 			hy->map_expired++;
 		} else if (have && now - last <= 2) { /* XDP used it lately */
@@ -509,9 +792,18 @@ int hybrid_start(struct hybrid *hy, struct dp *dp, char *err, size_t errlen)
 	}
 	for (unsigned k = 0; k < hy->nif; k++) {
 		struct hy_if *i = &hy->i[k];
-		if ((r = find_maps(i, err, errlen)))
-			return r;
-		if ((r = xdp_eam_fill(i->eam4, i->eam6, i->eam_on,
+		if (i->p.prog < 0 &&
+		    attached(&i->p, i->ifindex, hy->cfg->xdp.ifname[k], err,
+			     errlen) <= 0) {
+			if (i->p.prog < 0)
+				snprintf(err, errlen,
+					 "hybrid: no XDP program on %s after "
+					 "the ports started (did net_af_xdp "
+					 "load xdp_prog?)",
+					 hy->cfg->xdp.ifname[k]);
+			return -ENOENT;
+		}
+		if ((r = xdp_eam_fill(i->p.eam4, i->p.eam6, i->p.eam_on,
 				      hy->cfg->eamt))) {
 			snprintf(err, errlen,
 				 "hybrid: filling the EAM tries on ifindex "
@@ -520,9 +812,9 @@ int hybrid_start(struct hybrid *hy, struct dp *dp, char *err, size_t errlen)
 			return r;
 		}
 		if (!hy->rb)
-			hy->rb = ring_buffer__new(i->neigh_req, on_neigh_req,
+			hy->rb = ring_buffer__new(i->p.neigh_req, on_neigh_req,
 						  hy, NULL);
-		else if (ring_buffer__add(hy->rb, i->neigh_req, on_neigh_req,
+		else if (ring_buffer__add(hy->rb, i->p.neigh_req, on_neigh_req,
 					  hy))
 			hy->rb = NULL;
 		if (!hy->rb) {
@@ -539,6 +831,16 @@ int hybrid_start(struct hybrid *hy, struct dp *dp, char *err, size_t errlen)
 	}
 	if (hy->nat64 && (r = nat64_start(hy, dp, err, errlen)))
 		return r;
+	if (hy->nat64 && hy->taken_over)
+		nat64_adopt(hy);
+	if (hy->taken_over)
+		fprintf(stderr,
+			"gate64d: hybrid: took over the XDP program%s an "
+			"earlier gate64d left running on %u interface%s: %llu "
+			"session%s adopted, %llu refused\n",
+			hy->taken_over == 1 ? "" : "s", hy->taken_over,
+			hy->taken_over == 1 ? "" : "s", hy->adopted,
+			hy->adopted == 1 ? "" : "s", hy->adopt_refused);
 	local4_refresh(hy);
 	neigh_sync(hy);
 	return 0;
@@ -587,7 +889,7 @@ static unsigned long long sum(const struct hybrid *hy, int fwd, uint32_t idx)
 	if (ncpu <= 0 || ncpu > 256)
 		return 0;
 	for (unsigned k = 0; k < hy->nif; k++) {
-		int fd = fwd ? hy->i[k].fwd : hy->i[k].counters;
+		int fd = fwd ? hy->i[k].p.fwd : hy->i[k].p.counters;
 		if (fd < 0 || bpf_map_lookup_elem(fd, &idx, v))
 			continue;
 		for (int c = 0; c < ncpu; c++)
@@ -641,6 +943,18 @@ void hybrid_stats_print(const struct hybrid *hy, FILE *out)
 	     "until its own lifetime ends)");
 	line(out, "hybrid-map-expired", hy->map_expired,
 	     "sessions removed from the maps past their lifetime");
+	line(out, "hybrid-sessions-adopted", hy->adopted,
+	     "sessions an earlier gate64d left in the maps, taken into the "
+	     "workers' core at start (same pool4 address and port)");
+	line(out, "hybrid-adopt-refused", hy->adopt_refused,
+	     "such sessions the core could not take (pool4 or limits "
+	     "changed, a table full): removed from the maps, the flow ends");
+}
+
+void hybrid_keep(struct hybrid *hy)
+{
+	if (hy)
+		hy->keep = 1;
 }
 
 void hybrid_fini(struct hybrid *hy)
@@ -651,21 +965,22 @@ void hybrid_fini(struct hybrid *hy)
 		struct hy_if *i = &hy->i[k];
 		if (i->obj[0])
 			unlink(i->obj);
-		int *fds[] = {&i->prog,	  &i->counters,	 &i->fwd,
-			      &i->local4, &i->neigh_req, &i->sess6,
-			      &i->sess4,  &i->eam4,	 &i->eam6,
-			      &i->eam_on};
-		for (size_t j = 0; j < sizeof(fds) / sizeof(*fds); j++)
-			if (*fds[j] >= 0)
-				close(*fds[j]);
+		prog_close(&i->p);
+		prog_close(&i->old);
+		if (i->lock >= 0)
+			close(i->lock);
 	}
 	if (hy->gnl) {
-		char err[256];
-		if (gnl_close(hy->gnl, 0, err, sizeof(err)))
+		char err[256], key[64];
+		if (gnl_close(hy->gnl, hy->keep, err, sizeof(err)))
 			fprintf(stderr, "gate64d: netlink: %s\n", err);
+		kept_key(hy, key, sizeof(key));
+		xdp_pool4_kept_end(&hy->cfg->nat64.pool4, key, hy->keep);
 	}
 	ring_buffer__free(hy->rb);
 	if (hy->nl)
 		nl_socket_free(hy->nl);
+	if (hy_live == hy)
+		hy_live = NULL;
 	free(hy);
 }

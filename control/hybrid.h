@@ -22,6 +22,12 @@
  * no ARP or ND: the program passes those to the kernel) copied into their
  * cache, with the next hops they wait for asked of the kernel.
  *
+ * A restart does not drop flows: an earlier gate64d's program found on
+ * an interface (it stopped with --keep-state, or died) keeps translating
+ * until the new one replaces it atomically with its state (this file
+ * defines bpf_xdp_attach and bpf_xdp_detach for net_af_xdp, hybrid.c
+ * says why), and hybrid_start gives its sessions to the workers' core.
+ *
  * Contract: control thread only; hybrid_prepare before the EAL starts,
  * hybrid_start after dp_start, hybrid_fini after the ports are closed
  * (the PMD detaches the program).  No syscall in the workers: they only
@@ -56,7 +62,13 @@ int hybrid_timeout_ms(const struct hybrid *hy);
 /* The XDP counters (summed over the CPUs and the interfaces' programs):
  * "name value  # why" lines, as dp_stats_print writes. */
 void hybrid_stats_print(const struct hybrid *hy, FILE *out);
-/* Removes what is left (the object files); NULL is fine. */
+/* gate64d --keep-state: at exit (hybrid_fini, and the ports' close
+ * before it) the programs stay attached, translating the flows they have
+ * sessions for, and pool4's addresses stay; the next gate64d takes them
+ * over (docs/hybrid.md). */
+void hybrid_keep(struct hybrid *hy);
+/* Removes what is left (the object files, the addresses but with
+ * hybrid_keep); NULL is fine. */
 void hybrid_fini(struct hybrid *hy);
 
 #endif

@@ -229,7 +229,8 @@ static int apply_path(struct reload *r, struct dp *dp, const char *path,
 			 "refused, nothing changed: reload is not built for "
 			 "mode = hybrid (the XDP programs keep the "
 			 "configuration they started with): restart gate64d "
-			 "to apply %s",
+			 "to apply %s (gate64d --keep-state: the flows go on "
+			 "across the restart)",
 			 shown);
 		iniparser_freedict(nd);
 		cfg_gw_free(n);

@@ -7,6 +7,8 @@
 #include <linux/neighbour.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -16,6 +18,7 @@
 #include <netlink/route/neighbour.h>
 
 #include "bpf/xdp_fwd.h"
+#include "control/nl.h"
 #include "control/xdp_common.h"
 
 static const char *const fwd_name[] = {
@@ -141,4 +144,81 @@ int xdp_neigh_ask(struct nl_sock *nl, int ifindex, int family,
 	rtnl_neigh_put(n);
 	nl_addr_put(dst);
 	return r;
+}
+
+static void kept_path(const char *key, char *buf, size_t len)
+{
+	char name[256];
+	snprintf(name, sizeof(name), "%s", key);
+	for (char *c = name; *c; c++)
+		if (*c == '/')
+			*c = '_';
+	snprintf(buf, len, "/run/gate64/kept%s", name);
+}
+
+static int was_kept(const char *key, uint32_t a)
+{
+	char path[300], line[64];
+	kept_path(key, path, sizeof(path));
+	FILE *f = fopen(path, "r");
+	int found = 0;
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		struct in_addr ia;
+		line[strcspn(line, "\n")] = 0;
+		found = inet_pton(AF_INET, line, &ia) == 1 && ia.s_addr == a;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static void kept_write(const struct pool4_cfg *p, const char *key)
+{
+	char path[300];
+	kept_path(key, path, sizeof(path));
+	mkdir("/run/gate64", 0755);
+	FILE *f = fopen(path, "w");
+	for (unsigned i = 0; f && i < p->n; i++) {
+		char s[INET_ADDRSTRLEN];
+		uint32_t a = htonl(p->r[i].addr);
+		fprintf(f, "%s\n", inet_ntop(AF_INET, &a, s, sizeof(s)));
+	}
+	if (f)
+		fclose(f);
+}
+
+int xdp_pool4_addrs(struct gnl *g, const char *ifname,
+		    const struct pool4_cfg *p, const char *key, char *err,
+		    size_t errlen)
+{
+	int r = 0;
+	for (unsigned i = 0; !r && i < p->n; i++) {
+		unsigned j = 0;
+		while (j < i && p->r[j].addr != p->r[i].addr)
+			j++;
+		if (j < i)
+			continue; /* one address, several protocols */
+		uint32_t a = htonl(p->r[i].addr);
+		r = gnl_addr_add(g, ifname, AF_INET, &a, 32, err, errlen);
+		if (r == GNL_FOUND && was_kept(key, a)) {
+			gnl_adopt_last(g); /* ours, left by an earlier run */
+			r = 0;
+		} else if (r == GNL_FOUND) {
+			fprintf(stderr, "gate64d: netlink: %s\n", err);
+			r = 0;
+		}
+	}
+	if (!r)
+		kept_write(p, key);
+	return r;
+}
+
+void xdp_pool4_kept_end(const struct pool4_cfg *p, const char *key, int keep)
+{
+	char path[300];
+	kept_path(key, path, sizeof(path));
+	if (keep)
+		kept_write(p, key);
+	else
+		unlink(path);
 }

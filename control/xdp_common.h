@@ -18,6 +18,8 @@
 #include "control/cfg_gw.h"
 
 struct nl_sock;
+struct gnl;
+struct pool4_cfg;
 
 /* The configuration both modes give the program: the core's translator
  * settings with the interfaces' MTUs as next-hop MTUs (RFC 7915 §4.1,
@@ -44,5 +46,24 @@ void xdp_local4_sync(int fd, const uint32_t *now, unsigned n,
  * or 16 bytes.  0 when the kernel took the request. */
 int xdp_neigh_ask(struct nl_sock *nl, int ifindex, int family,
 		  const uint8_t *addr);
+
+/*
+ * pool4's addresses on the IPv4 interface ifname, each once (the kernel
+ * answers ARP for them; netlink, control/nl.h: removed at gnl_close).
+ * One already there is adopted (ours, removed at exit) when the kept list
+ * of `key` names it: an earlier gate64d with the same key put it there
+ * and left it (--keep-state, or it died); another is the operator's,
+ * left alone and said on stderr.  The list is written at once, so that
+ * it names them even after a crash.  Lists live in /run/gate64 (kept
+ * plus key with '/' as '_'; a BPF file system holds no plain files, and
+ * an address carries no creator mark on every kernel: IFA_PROTO is 6.3+).
+ * 0 or -errno with err filled.
+ */
+int xdp_pool4_addrs(struct gnl *g, const char *ifname,
+		    const struct pool4_cfg *p, const char *key, char *err,
+		    size_t errlen);
+/* At exit, after gnl_close(g, keep): keep: the list names pool4's
+ * addresses now (p, for the next start to adopt); else it goes. */
+void xdp_pool4_kept_end(const struct pool4_cfg *p, const char *key, int keep);
 
 #endif

@@ -320,56 +320,6 @@ static int attach(struct xdp_mode *xm, const struct cfg_gw *cfg, char *err,
 }
 
 /*
- * The pool4 addresses a gate64d stopped with --keep-state left on the
- * interface are listed in PIN-DIR's sibling file KEPT (a BPF file system
- * holds no plain files): "/run/gate64/kept-<pin-dir with '/' as '_'>".
- * The next start adopts exactly those (a route carries protocol 64 for
- * that; an address has no such mark on every kernel).
- */
-static void kept_path(const struct xdp_mode *xm, char *buf, size_t len)
-{
-	char name[CFG_XDP_PATH];
-	snprintf(name, sizeof(name), "%s", xm->pin_dir);
-	for (char *c = name; *c; c++)
-		if (*c == '/')
-			*c = '_';
-	snprintf(buf, len, "/run/gate64/kept%s", name);
-}
-
-static int was_kept(const struct xdp_mode *xm, uint32_t a)
-{
-	char path[CFG_XDP_PATH + 32], line[64];
-	kept_path(xm, path, sizeof(path));
-	FILE *f = fopen(path, "r");
-	int found = 0;
-	while (f && !found && fgets(line, sizeof(line), f)) {
-		struct in_addr ia;
-		line[strcspn(line, "\n")] = 0;
-		found = inet_pton(AF_INET, line, &ia) == 1 && ia.s_addr == a;
-	}
-	if (f)
-		fclose(f);
-	return found;
-}
-
-static void kept_write(const struct xdp_mode *xm)
-{
-	char path[CFG_XDP_PATH + 32];
-	const struct pool4_cfg *p = &xm->cfg->nat64.pool4;
-	kept_path(xm, path, sizeof(path));
-	mkdir("/run/gate64", 0755);
-	FILE *f = fopen(path, "w");
-	for (unsigned i = 0; f && xm->cfg->dp.mode == DP_NAT64 && i < p->n;
-	     i++) {
-		char s[INET_ADDRSTRLEN];
-		uint32_t a = htonl(p->r[i].addr);
-		fprintf(f, "%s\n", inet_ntop(AF_INET, &a, s, sizeof(s)));
-	}
-	if (f)
-		fclose(f);
-}
-
-/*
  * What the kernel learns from gate64d (netlink, control/nl.h): pool6 as a
  * route out of the IPv6 side, protocol 64, for as long as gate64d runs
  * (or keeps its state), so that a routing daemon on the host announces it
@@ -405,25 +355,10 @@ static int install_routes(struct xdp_mode *xm, const struct cfg_gw *cfg,
 		}
 	}
 	/* pool4's addresses on the IPv4 side: the kernel answers ARP */
-	const struct pool4_cfg *p = &cfg->nat64.pool4;
-	for (unsigned i = 0; !r && cfg->dp.mode == DP_NAT64 && i < p->n; i++) {
-		unsigned j = 0;
-		while (j < i && p->r[j].addr != p->r[i].addr)
-			j++;
-		if (j < i)
-			continue; /* one address, several protocols */
-		uint32_t a = htonl(p->r[i].addr);
-		r = gnl_addr_add(xm->gnl, cfg->xdp.ifname[xm->nif - 1], AF_INET,
-				 &a, 32, err, errlen);
-		if (r == GNL_FOUND && was_kept(xm, a)) {
-			gnl_adopt_last(
-			    xm->gnl); /* ours, left by --keep-state */
-			r = 0;
-		} else if (r == GNL_FOUND) {
-			fprintf(stderr, "gate64d: netlink: %s\n", err);
-			r = 0;
-		}
-	}
+	if (!r && cfg->dp.mode == DP_NAT64)
+		r = xdp_pool4_addrs(xm->gnl, cfg->xdp.ifname[xm->nif - 1],
+				    &cfg->nat64.pool4, xm->pin_dir, err,
+				    errlen);
 	xm->gnl_at = time(NULL);
 	return r;
 }
@@ -745,14 +680,12 @@ void xdp_mode_stop(struct xdp_mode *xm, int keep)
 	if (xm->lock_fd >= 0)
 		close(xm->lock_fd);
 	if (xm->gnl) {
-		char err[256], kp[CFG_XDP_PATH + 32];
+		char err[256];
 		if (gnl_close(xm->gnl, keep, err, sizeof(err)))
 			fprintf(stderr, "gate64d: netlink: %s\n", err);
-		kept_path(xm, kp, sizeof(kp));
-		if (keep && xm->cfg)
-			kept_write(xm);
-		else
-			unlink(kp);
+		if (xm->cfg && xm->cfg->dp.mode == DP_NAT64)
+			xdp_pool4_kept_end(&xm->cfg->nat64.pool4, xm->pin_dir,
+					   keep);
 	}
 	if (xm->nat && xm->skel)
 		xdp_nat64_log_drain(xm->nat, xm->skel, xm->maplog);

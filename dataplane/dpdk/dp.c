@@ -626,6 +626,29 @@ unsigned dp_xdp_export_drain(struct dp *dp, struct dp_xdp_sess *out,
 	return n;
 }
 
+int dp_xdp_adopt(struct dp *dp, const struct xdp_sess4_key *k4,
+		 const struct xdp_sess4_val *v4, uint32_t last)
+{
+	struct dp_worker *w = dp->w[dp_owner6(dp, v4->src6)];
+	struct nat64_adopt a;
+	if (!w->db || !w->xout)
+		return -ENOENT;
+	memset(&a, 0, sizeof(a));
+	a.proto = k4->proto;
+	a.state = v4->state;
+	a.timer = v4->timer;
+	memcpy(a.src6, v4->src6, 16);
+	a.sport6 = rte_be_to_cpu_16(v4->sport6);
+	a.port4 = rte_be_to_cpu_16(k4->port4);
+	a.rport = rte_be_to_cpu_16(k4->rport);
+	a.addr4 = rte_be_to_cpu_32(k4->addr4);
+	a.raddr4 = rte_be_to_cpu_32(k4->raddr4);
+	/* older than the worker's clock can say: as old as it can (the
+	 * core then keeps it at most that much longer than XDP does) */
+	a.last = last > w->xclock ? last - w->xclock : 0;
+	return nat64_sess_adopt(w->db, &a, w->n64.now);
+}
+
 int dp_xdp_last_post(struct dp *dp, const struct dp_xdp_last *l)
 {
 	unsigned o =

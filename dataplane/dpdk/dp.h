@@ -161,6 +161,18 @@ unsigned dp_xdp_export_drain(struct dp *dp, struct dp_xdp_sess *out,
 			     unsigned max);
 /* 0, or -ENOBUFS (the worker's ring is full) / -ENOENT. */
 int dp_xdp_last_post(struct dp *dp, const struct dp_xdp_last *l);
+/*
+ * A session an earlier gate64d left in the XDP maps (it stopped with
+ * --keep-state, or died; the program kept translating): into the core of
+ * the worker that owns its subscriber, with its pool4 address and port,
+ * so that the flow keeps its mapping (nat64_sess_adopt).  last: the
+ * latest `last` of the session's two entries (CLOCK_MONOTONIC s).
+ * After dp_xdp_export_enable, before the workers run.  0, -EEXIST (it
+ * was adopted already), or nat64_sess_adopt's -errno: that flow cannot
+ * keep its mapping here (the caller removes its entries).
+ */
+int dp_xdp_adopt(struct dp *dp, const struct xdp_sess4_key *k4,
+		 const struct xdp_sess4_val *v4, uint32_t last);
 
 /* Sums over the workers (any of the three may be NULL). */
 void dp_stats_sum(struct dp *dp, struct dp_stats *st, struct xlat_stats *xst,

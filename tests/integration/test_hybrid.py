@@ -330,6 +330,93 @@ def test_clean_stop(lab):
     assert not glob.glob("/var/run/dpdk/%s" % lab.file_prefix)
 
 
+def gate64_procs(lab):
+    return [p for p in lab.procs
+            if p.poll() is None and GATE64D in " ".join(p.args)]
+
+
+def restart_during_transfer(lab, text, how, url, out):
+    """Issue 5, state: gate64d stopped (SIGTERM with --keep-state, or
+    killed) in the middle of a long TCP transfer: its XDP programs stay
+    attached and keep translating the flow alone; a new gate64d replaces
+    them atomically with their state (docs/hybrid.md, "Restarting without
+    dropping flows") and the transfer completes, every byte.  Returns the
+    new process and the old one's log."""
+    proc = lab.start_gate64d(text, args=["--keep-state"] if how == "keep"
+                             else [], name="gate64d-hybrid")
+    ids = [xdp_prog(lab, i) for i in (lab.gw6, lab.gw4)]
+    dl = lab.popen("client", ["curl", "-6", "-sS", "--limit-rate", "4M",
+                              "--max-time", "60", "-o", out, url],
+                   log="curl-restart.log")
+    L.wait_for(lambda: os.path.exists(out) and
+               os.path.getsize(out) > 2 * 1024 * 1024, 15,
+               what="the transfer under way")
+    if how == "keep":
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(15) == 0, lab.log_text(proc)
+        assert "--keep-state: the XDP programs keep" in lab.log_text(proc)
+    else:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(15)
+    log1 = lab.log_text(proc)
+    # the programs stay, and translate the flow alone meanwhile
+    assert [xdp_prog(lab, i) for i in (lab.gw6, lab.gw4)] == ids
+    size = os.path.getsize(out)
+    L.wait_for(lambda: os.path.getsize(out) > size + 1024 * 1024, 5,
+               what="the transfer going on without gate64d")
+    assert dl.poll() is None, "finished before the restart"
+    proc2 = lab.start_gate64d(text, name="gate64d-hybrid")
+    after = [xdp_prog(lab, i) for i in (lab.gw6, lab.gw4)]
+    assert all(after) and not set(after) & set(ids), (ids, after)
+    assert dl.wait(60) == 0, lab.log_text(dl)
+    assert os.path.getsize(out) == BIG
+    return proc2, log1
+
+
+@pytest.mark.parametrize("how", ["keep", "kill"])
+def test_restart_keeps_siit_flows(lab, how):
+    """SIIT (RFC 7915): no state but the program; a restart swaps it
+    without a gap."""
+    url = "http://[%s]:%d/big.bin" % (L.nat64(L.SERVER4, POOL6), BIG_PORT)
+    out = os.path.join(lab.tmpdir, "big-%s.out" % how)
+    try:
+        proc2, _ = restart_during_transfer(lab, conf_text(lab), how, url,
+                                           out)
+        log2 = lab.log_text(proc2)
+        assert "took over the XDP programs an earlier gate64d left " \
+            "running on 2 interfaces" in log2, log2
+        s = stats(lab, proc2)
+        # what the earlier programs counted is still counted
+        assert s["xdp-translated"] > 1000, s
+        proc2.send_signal(signal.SIGTERM)
+        assert proc2.wait(15) == 0
+        for ifname in (lab.gw6, lab.gw4):
+            assert xdp_prog(lab, ifname) is None
+    finally:
+        for p in gate64_procs(lab):
+            lab.stop(p)
+        for ifname in (lab.gw6, lab.gw4):
+            lab.run("gw", ["ip", "link", "set", "dev", ifname, "xdp", "off"])
+        if os.path.exists(out):
+            os.unlink(out)
+
+
+def test_foreign_program_refused(lab):
+    """An XDP program that is not gate64's on an interface: gate64d does
+    not take it over; it says which and how to remove it."""
+    obj = os.path.join(L.ROOT, "build", "bpf", "xdp_plain_fwd.o")
+    lab.run("gw", ["ip", "link", "set", "dev", lab.gw4, "xdpgeneric",
+                   "obj", obj, "sec", "xdp"], check=True)
+    try:
+        p = start(lab, wait=False)
+        assert p.wait(15) == 1
+        log = lab.log_text(p)
+        assert "not gate64's" in log and "xdp off" in log, log
+    finally:
+        lab.run("gw", ["ip", "link", "set", "dev", lab.gw4, "xdpgeneric",
+                       "off"])
+
+
 def test_too_few_queues_named(lab):
     """One AF_XDP socket per worker needs as many receive queues on each
     interface: with more workers than queues gate64d refuses to start
@@ -482,3 +569,55 @@ class TestHybridNat64:
         assert out.returncode == 0, out.stderr
         es = json.loads(out.stdout)["entries"]
         assert es and min(e["idle"] for e in es) <= 2, es
+
+
+def ctl64(lab, *args):
+    return subprocess.run([os.path.join(L.ROOT, "build", "gate64ctl"), "-s",
+                           os.path.join(lab.tmpdir, "ctl64.sock")] +
+                          list(args), capture_output=True, text=True)
+
+
+def addrs4(lab):
+    return lab.run("gw", ["ip", "-4", "addr", "show", "dev",
+                          lab.gw4]).stdout
+
+
+@pytest.mark.parametrize("how", ["keep", "kill"])
+def test_restart_keeps_nat64_flows(lab64, how):
+    """RFC 6146 state across a restart: the earlier programs keep the
+    flow's session (pool4 address and port) translating while no gate64d
+    runs; the new one copies the sessions into its programs before they
+    replace the old ones and gives them to the workers' core with the
+    same mapping (the session list shows it); a clean stop then removes
+    the programs and pool4's address."""
+    url = "http://[%s]:%d/big.bin" % (L.nat64(L.SERVER4, POOL6), BIG_PORT)
+    out = os.path.join(lab64.tmpdir, "big64-%s.out" % how)
+    try:
+        proc2, log1 = restart_during_transfer(lab64, conf64(lab64), how,
+                                              url, out)
+        log2 = lab64.log_text(proc2)
+        m = re.search(r"took over the XDP programs .* on 2 interfaces: "
+                      r"(\d+) sessions? adopted, (\d+) refused", log2)
+        assert m and int(m.group(1)) >= 1 and m.group(2) == "0", log2
+        s = stats(lab64, proc2)
+        assert s["hybrid-sessions-adopted"] >= 1, s
+        assert s["xdp-session-hits"] > 1000, s
+        r = ctl64(lab64, "session", "list")
+        assert ":%d" % BIG_PORT in r.stdout, r.stdout
+        # (a new mapping, another pool4 port, would have had the server
+        # reset the connection: the transfer completed on one mapping)
+        assert L.POOL4 in addrs4(lab64)
+        proc2.send_signal(signal.SIGTERM)
+        assert proc2.wait(15) == 0
+        assert L.POOL4 not in addrs4(lab64)
+        for ifname in (lab64.gw6, lab64.gw4):
+            assert xdp_prog(lab64, ifname) is None
+        assert not glob.glob("/run/gate64/kept-hybrid-%s" % lab64.gw4)
+    finally:
+        for p in gate64_procs(lab64):
+            lab64.stop(p)
+        for ifname in (lab64.gw6, lab64.gw4):
+            lab64.run("gw", ["ip", "link", "set", "dev", ifname, "xdp",
+                             "off"])
+        if os.path.exists(out):
+            os.unlink(out)
