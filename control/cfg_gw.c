@@ -1593,16 +1593,11 @@ static int parse_xdp(struct cfg_gw *c, const struct ctx *x)
 			   "the same interface twice: one-arm is written as "
 			   "one name");
 	c->xdp.nif = n;
-	if (hybrid) {
-		static const char *const not_hybrid[] = {"attach", "pin-dir"};
-		for (unsigned i = 0; i < 2; i++)
-			if ((v = get(x, "xdp", not_hybrid[i])))
-				return bad(x, "xdp", not_hybrid[i], v,
-					   "not with mode = hybrid: DPDK's "
-					   "net_af_xdp attaches the program "
-					   "(natively when the driver can) "
-					   "and it lives as long as gate64d");
-	}
+	if (hybrid && (v = get(x, "xdp", "attach")))
+		return bad(x, "xdp", "attach", v,
+			   "not with mode = hybrid: DPDK's net_af_xdp attaches "
+			   "the program (natively when the driver can)");
+	c->xdp.pin_given = get(x, "xdp", "pin-dir") != NULL;
 	v = get(x, "xdp", "attach");
 	if (v && !strcasecmp(v, "generic"))
 		c->xdp.generic = 1;

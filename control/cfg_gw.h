@@ -51,6 +51,8 @@ struct cfg_xdp {
 	unsigned nif;			/* 1: one-arm, 2: two-arm */
 	int generic;			/* attach = generic (SKB mode) */
 	char pin_dir[CFG_XDP_PATH];	/* pin-dir: the links and maps */
+	int pin_given;			/* pin-dir set in the file (hybrid:
+					   pins only then) */
 };
 
 struct cfg_gw {

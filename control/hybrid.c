@@ -50,7 +50,27 @@ struct hy_if {
 	char obj[64]; /* the object written for it, until hybrid_start */
 	struct hy_prog p, old;
 	int lock; /* flock: one gate64d per interface */
+	char pins[CFG_XDP_PATH +
+		  32]; /* [xdp] pin-dir given: PIN-DIR/hybrid-IF */
 };
+
+/* The maps pinned in PIN-DIR/hybrid-IF when [xdp] pin-dir is given: the
+ * state that must outlive gate64d (and its program). */
+static const struct {
+	const char *name;
+	size_t off;
+} pinned[] = {
+    {"g64_sess6", offsetof(struct hy_prog, sess6)},
+    {"g64_sess4", offsetof(struct hy_prog, sess4)},
+    {"xdp_counters", offsetof(struct hy_prog, counters)},
+    {"xdp_fwd_counters", offsetof(struct hy_prog, fwd)},
+};
+#define NPINNED (sizeof(pinned) / sizeof(*pinned))
+
+static int *slot(struct hy_prog *p, size_t k)
+{
+	return (int *)((char *)p + pinned[k].off);
+}
 
 struct hybrid {
 	struct hy_if i[2];
@@ -73,6 +93,7 @@ struct hybrid {
 	/* a restart: the programs an earlier gate64d left running */
 	struct rfc6052_pfx pool6; /* the remotes' IPv6 images (sessions) */
 	unsigned taken_over;	  /* interfaces whose program was replaced */
+	unsigned from_pins;	  /* interfaces whose state came from pins */
 	unsigned long long adopted, adopt_refused;
 	int keep; /* --keep-state: leave the programs and addresses */
 };
@@ -298,6 +319,58 @@ static int attached(struct hy_prog *p, int ifindex, const char *ifname,
 	return -EBUSY;
 }
 
+/* The state an earlier gate64d pinned in i->pins, when no program runs
+ * on the interface (detached by hand, the interface made again): 1 and
+ * its maps in i->old, 0 when there is none (or not all of it). */
+static int pins_open(struct hy_if *i)
+{
+	char path[sizeof(i->pins) + 32];
+	unsigned n = 0;
+	for (size_t k = 0; k < NPINNED; k++) {
+		snprintf(path, sizeof(path), "%s/%s", i->pins, pinned[k].name);
+		int fd = bpf_obj_get(path);
+		if (fd >= 0) {
+			*slot(&i->old, k) = fd;
+			n++;
+		}
+	}
+	if (n == NPINNED)
+		return 1;
+	prog_close(&i->old);
+	return 0;
+}
+
+/* The running program's state maps pinned in i->pins (replacing what is
+ * there).  0 or -errno with err filled. */
+static int pins_write(struct hy_if *i, char *err, size_t errlen)
+{
+	char path[sizeof(i->pins) + 32];
+	if (mkdir(i->pins, 0700) && errno != EEXIST)
+		goto fail;
+	for (size_t k = 0; k < NPINNED; k++) {
+		snprintf(path, sizeof(path), "%s/%s", i->pins, pinned[k].name);
+		if ((unlink(path) && errno != ENOENT) ||
+		    bpf_obj_pin(*slot(&i->p, k), path))
+			goto fail;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "[xdp] pin-dir: pinning in %s: %s", i->pins,
+		 strerror(errno));
+	return -errno;
+}
+
+static void pins_remove(struct hy_if *i, const char *pin_dir)
+{
+	char path[sizeof(i->pins) + 32];
+	for (size_t k = 0; k < NPINNED; k++) {
+		snprintf(path, sizeof(path), "%s/%s", i->pins, pinned[k].name);
+		unlink(path);
+	}
+	rmdir(i->pins);
+	rmdir(pin_dir); /* when empty */
+}
+
 /* One gate64d per interface: an flock held while it runs (a second one
  * would take the first one's program over). */
 static int if_lock(struct hy_if *i, const char *ifname, char *err,
@@ -455,7 +528,7 @@ int bpf_xdp_attach(int ifindex, int prog_fd, __u32 flags,
 	if (!real)
 		return -ENOSYS;
 	struct hy_if *i = if_of(hy_live, ifindex);
-	if (!i || i->old.prog < 0)
+	if (!i || i->old.sess4 < 0) /* nothing left by an earlier gate64d */
 		return real(ifindex, prog_fd, flags, opts);
 	int r = take_over(hy_live, i, prog_fd);
 	if (r) {
@@ -469,15 +542,19 @@ int bpf_xdp_attach(int ifindex, int prog_fd, __u32 flags,
 	}
 	struct bpf_xdp_attach_opts o = {.sz = sizeof(o), /* LIBBPF_OPTS */
 					.old_prog_fd = i->old.prog};
-	r = real(ifindex, prog_fd,
-		 (flags & ~XDP_FLAGS_UPDATE_IF_NOEXIST) | XDP_FLAGS_REPLACE,
-		 &o);
+	if (i->old.prog >= 0) /* in one step, from the running one */
+		r = real(ifindex, prog_fd,
+			 (flags & ~XDP_FLAGS_UPDATE_IF_NOEXIST) |
+			     XDP_FLAGS_REPLACE,
+			 &o);
+	else /* its state from the pins: nothing attached */
+		r = real(ifindex, prog_fd, flags, opts);
 	if (r) {
 		prog_close(&i->p);
 		return r;
 	}
+	hy_live->taken_over += i->old.prog >= 0;
 	prog_close(&i->old);
-	hy_live->taken_over++;
 	return 0;
 }
 
@@ -544,10 +621,20 @@ int hybrid_prepare(struct hybrid **hyp, struct cfg_gw *cfg, char *err,
 			return -EINVAL;
 		}
 		if ((r = if_lock(i, cfg->xdp.ifname[k], err, errlen)) ||
-		    attached(&i->old, i->ifindex, cfg->xdp.ifname[k], err,
-			     errlen) < 0 ||
-		    (r = write_obj(i, &x, &f, err, errlen)))
-			return r ? r : -EBUSY;
+		    (r = attached(&i->old, i->ifindex, cfg->xdp.ifname[k], err,
+				  errlen)) < 0)
+			return r;
+		if (cfg->xdp.pin_given) {
+			snprintf(i->pins, sizeof(i->pins), "%s/hybrid-%s",
+				 cfg->xdp.pin_dir, cfg->xdp.ifname[k]);
+			if ((r = xdp_pin_dir_check(cfg->xdp.pin_dir, err,
+						   errlen)))
+				return r;
+			if (r == 0 && i->old.sess4 < 0 && pins_open(i))
+				hy->from_pins++;
+		}
+		if ((r = write_obj(i, &x, &f, err, errlen)))
+			return r;
 		size_t l = strlen(p->device);
 		int w = snprintf(p->device + l, sizeof(p->device) - l,
 				 ",xdp_prog=%s", i->obj);
@@ -831,16 +918,31 @@ int hybrid_start(struct hybrid *hy, struct dp *dp, char *err, size_t errlen)
 	}
 	if (hy->nat64 && (r = nat64_start(hy, dp, err, errlen)))
 		return r;
-	if (hy->nat64 && hy->taken_over)
+	if (hy->nat64 && (hy->taken_over || hy->from_pins))
 		nat64_adopt(hy);
 	if (hy->taken_over)
 		fprintf(stderr,
 			"gate64d: hybrid: took over the XDP program%s an "
-			"earlier gate64d left running on %u interface%s: %llu "
-			"session%s adopted, %llu refused\n",
+			"earlier gate64d left running on %u interface%s\n",
 			hy->taken_over == 1 ? "" : "s", hy->taken_over,
-			hy->taken_over == 1 ? "" : "s", hy->adopted,
-			hy->adopted == 1 ? "" : "s", hy->adopt_refused);
+			hy->taken_over == 1 ? "" : "s");
+	if (hy->from_pins)
+		fprintf(stderr,
+			"gate64d: hybrid: took the state an earlier gate64d "
+			"left pinned in %s (no program attached) on %u "
+			"interface%s\n",
+			hy->cfg->xdp.pin_dir, hy->from_pins,
+			hy->from_pins == 1 ? "" : "s");
+	if (hy->taken_over || hy->from_pins)
+		fprintf(stderr,
+			"gate64d: hybrid: %llu session%s adopted, %llu "
+			"refused\n",
+			hy->adopted, hy->adopted == 1 ? "" : "s",
+			hy->adopt_refused);
+	for (unsigned k = 0; k < hy->nif; k++)
+		if (hy->i[k].pins[0] &&
+		    (r = pins_write(&hy->i[k], err, errlen)))
+			return r;
 	local4_refresh(hy);
 	neigh_sync(hy);
 	return 0;
@@ -965,6 +1067,8 @@ void hybrid_fini(struct hybrid *hy)
 		struct hy_if *i = &hy->i[k];
 		if (i->obj[0])
 			unlink(i->obj);
+		if (i->pins[0] && !hy->keep && i->p.prog >= 0)
+			pins_remove(i, hy->cfg->xdp.pin_dir);
 		prog_close(&i->p);
 		prog_close(&i->old);
 		if (i->lock >= 0)

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 #include <string.h>
 #include <sys/random.h>
@@ -221,4 +222,29 @@ void xdp_pool4_kept_end(const struct pool4_cfg *p, const char *key, int keep)
 		kept_write(p, key);
 	else
 		unlink(path);
+}
+
+#define BPF_FS_MAGIC_ 0xcafe4a11 /* statfs f_type of bpffs */
+
+int xdp_pin_dir_check(const char *d, char *err, size_t errlen)
+{
+	struct statfs fs;
+	if (mkdir(d, 0700) && errno != EEXIST) {
+		snprintf(err, errlen, "[xdp] pin-dir = %s: %s%s", d,
+			 strerror(errno),
+			 errno == ENOENT ? " (its parent must exist on a BPF "
+					   "file system: mount -t bpf bpf "
+					   "/sys/fs/bpf)"
+					 : "");
+		return -errno;
+	}
+	if (statfs(d, &fs) || (unsigned long)fs.f_type != BPF_FS_MAGIC_) {
+		snprintf(err, errlen,
+			 "[xdp] pin-dir = %s: not on a BPF file system (mount "
+			 "-t bpf bpf /sys/fs/bpf, and use a directory under "
+			 "it)",
+			 d);
+		return -EINVAL;
+	}
+	return 0;
 }

@@ -62,6 +62,10 @@ int xdp_neigh_ask(struct nl_sock *nl, int ifindex, int family,
 int xdp_pool4_addrs(struct gnl *g, const char *ifname,
 		    const struct pool4_cfg *p, const char *key, char *err,
 		    size_t errlen);
+/* [xdp] pin-dir d made (mode 0700) if missing, and on a BPF file
+ * system.  0, or -errno with err saying how to fix it. */
+int xdp_pin_dir_check(const char *d, char *err, size_t errlen);
+
 /* At exit, after gnl_close(g, keep): keep: the list names pool4's
  * addresses now (p, for the next start to adopt); else it goes. */
 void xdp_pool4_kept_end(const struct pool4_cfg *p, const char *key, int keep);

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,8 +28,7 @@
 #include "control/xdp_nat64.h"
 #include "xlat_xdp.skel.h"
 
-#define LOCAL4_MAX    256	 /* xdp_local4's size (bpf/xdp_fwd.h) */
-#define BPF_FS_MAGIC_ 0xcafe4a11 /* statfs f_type of bpffs */
+#define LOCAL4_MAX 256 /* xdp_local4's size (bpf/xdp_fwd.h) */
 
 struct xdp_mode {
 	struct xlat_xdp *skel;
@@ -139,27 +137,12 @@ static int on_neigh_req(void *ctx, void *data, size_t len)
 static int pin_dir_open(struct xdp_mode *xm, const struct cfg_gw *cfg,
 			char *err, size_t errlen)
 {
-	struct statfs fs;
 	const char *d = cfg->xdp.pin_dir;
+	int r;
 
 	snprintf(xm->pin_dir, sizeof(xm->pin_dir), "%s", d);
-	if (mkdir(d, 0700) && errno != EEXIST) {
-		snprintf(err, errlen, "[xdp] pin-dir = %s: %s%s", d,
-			 strerror(errno),
-			 errno == ENOENT ? " (its parent must exist on a BPF "
-					   "file system: mount -t bpf bpf "
-					   "/sys/fs/bpf)"
-					 : "");
-		return -errno;
-	}
-	if (statfs(d, &fs) || (unsigned long)fs.f_type != BPF_FS_MAGIC_) {
-		snprintf(err, errlen,
-			 "[xdp] pin-dir = %s: not on a BPF file system (mount "
-			 "-t bpf bpf /sys/fs/bpf, and use a directory under "
-			 "it)",
-			 d);
-		return -EINVAL;
-	}
+	if ((r = xdp_pin_dir_check(d, err, errlen)))
+		return r;
 	xm->lock_fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (xm->lock_fd < 0 || flock(xm->lock_fd, LOCK_EX | LOCK_NB)) {
 		snprintf(err, errlen,

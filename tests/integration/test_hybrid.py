@@ -596,8 +596,10 @@ def test_restart_keeps_nat64_flows(lab64, how):
         proc2, log1 = restart_during_transfer(lab64, conf64(lab64), how,
                                               url, out)
         log2 = lab64.log_text(proc2)
-        m = re.search(r"took over the XDP programs .* on 2 interfaces: "
-                      r"(\d+) sessions? adopted, (\d+) refused", log2)
+        assert "took over the XDP programs an earlier gate64d left " \
+            "running on 2 interfaces" in log2, log2
+        m = re.search(r"hybrid: (\d+) sessions? adopted, (\d+) refused",
+                      log2)
         assert m and int(m.group(1)) >= 1 and m.group(2) == "0", log2
         s = stats(lab64, proc2)
         assert s["hybrid-sessions-adopted"] >= 1, s
@@ -621,3 +623,72 @@ def test_restart_keeps_nat64_flows(lab64, how):
                              "off"])
         if os.path.exists(out):
             os.unlink(out)
+
+
+# One UDP exchange from a fixed client port: JSON {"data"} or {"error"}.
+UDP_CLIENT_PORT = r"""
+import json, socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(("::", int(sys.argv[3])))
+s.settimeout(3)
+s.sendto(b"hello", (sys.argv[1], int(sys.argv[2])))
+try:
+    print(json.dumps({"data": s.recvfrom(65535)[0].decode()}))
+except socket.timeout:
+    print(json.dumps({"error": "no answer in 3 s"}))
+"""
+
+
+def test_state_from_pins(lab64):
+    """[xdp] pin-dir: the programs' state maps are pinned in
+    PIN-DIR/hybrid-IF.  With the programs gone while no gate64d ran
+    (detached by hand), the next gate64d takes the NAT64 state from the
+    pins: a UDP mapping (RFC 6146 §3.5.1) keeps its pool4 port across the
+    restart.  A clean stop removes the pins."""
+    pins = os.path.join(lab64.bpffs(), "hpins")
+    text = conf64(lab64).replace("[xdp]\n", "[xdp]\npin-dir = %s\n" % pins)
+    echo = lab64.popen("server", [L.PYTHON, "-c", UDP_ECHO, L.SERVER4,
+                                  str(UDP_PORT)], log="udp-echo64.log")
+    L.wait_for(lambda: "%s:%d" % (L.SERVER4, UDP_PORT) in
+               lab64.run("server", ["ss", "-uln"]).stdout, 10,
+               what="the UDP echo server")
+
+    def mapping():
+        r = lab64.run("client", [L.PYTHON, "-c", UDP_CLIENT_PORT,
+                                 L.nat64(L.SERVER4, POOL6), str(UDP_PORT),
+                                 "40123"])
+        data = json.loads(r.stdout or '{"error": "%s"}' % r.stderr)
+        assert "data" in data, data
+        return data["data"].split()[1]  # "192.0.2.1:PORT"
+
+    try:
+        proc = lab64.start_gate64d(text, args=["--keep-state"],
+                                   name="gate64d-hybrid")
+        first = mapping()
+        assert first.startswith(L.POOL4 + ":"), first
+        d = os.path.join(pins, "hybrid-" + lab64.gw4)
+        for m in ("g64_sess4", "g64_sess6", "xdp_counters",
+                  "xdp_fwd_counters"):
+            assert os.path.exists(os.path.join(d, m)), os.listdir(d)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(15) == 0, lab64.log_text(proc)
+        for ifname in (lab64.gw6, lab64.gw4):
+            lab64.run("gw", ["ip", "link", "set", "dev", ifname, "xdp",
+                             "off"], check=True)
+        proc2 = lab64.start_gate64d(text, name="gate64d-hybrid")
+        log = lab64.log_text(proc2)
+        assert "took the state an earlier gate64d left pinned" in log, log
+        m = re.search(r"(\d+) sessions? adopted, 0 refused", log)
+        assert m and int(m.group(1)) >= 1, log
+        assert mapping() == first
+        proc2.send_signal(signal.SIGTERM)
+        assert proc2.wait(15) == 0
+        assert not os.path.exists(d)
+    finally:
+        for p in gate64_procs(lab64):
+            lab64.stop(p)
+        for ifname in (lab64.gw6, lab64.gw4):
+            lab64.run("gw", ["ip", "link", "set", "dev", ifname, "xdp",
+                             "off"])
+        lab64.stop(echo)
+        subprocess.run(["rm", "-rf", pins])
