@@ -54,22 +54,29 @@ struct hy_if {
 		  32]; /* [xdp] pin-dir given: PIN-DIR/hybrid-IF */
 };
 
-/* The maps pinned in PIN-DIR/hybrid-IF when [xdp] pin-dir is given: the
- * state that must outlive gate64d (and its program). */
+/* The program's maps gate64d uses, by name; the first NPINNED are the
+ * state pinned in PIN-DIR/hybrid-IF when [xdp] pin-dir is given (what
+ * must outlive gate64d, and its program). */
 static const struct {
 	const char *name;
 	size_t off;
-} pinned[] = {
+} maps[] = {
     {"g64_sess6", offsetof(struct hy_prog, sess6)},
     {"g64_sess4", offsetof(struct hy_prog, sess4)},
     {"xdp_counters", offsetof(struct hy_prog, counters)},
     {"xdp_fwd_counters", offsetof(struct hy_prog, fwd)},
+    {"xdp_local4", offsetof(struct hy_prog, local4)},
+    {"xdp_neigh_req", offsetof(struct hy_prog, neigh_req)},
+    {"g64_eam4", offsetof(struct hy_prog, eam4)},
+    {"g64_eam6", offsetof(struct hy_prog, eam6)},
+    {"g64_eam_on", offsetof(struct hy_prog, eam_on)},
 };
-#define NPINNED (sizeof(pinned) / sizeof(*pinned))
+#define NMAPS	(sizeof(maps) / sizeof(*maps))
+#define NPINNED 4
 
 static int *slot(struct hy_prog *p, size_t k)
 {
-	return (int *)((char *)p + pinned[k].off);
+	return (int *)((char *)p + maps[k].off);
 }
 
 struct hybrid {
@@ -225,12 +232,11 @@ static void prog_init(struct hy_prog *p)
 
 static void prog_close(struct hy_prog *p)
 {
-	int *fds[] = {&p->prog,	     &p->counters, &p->fwd,   &p->local4,
-		      &p->neigh_req, &p->sess6,	   &p->sess4, &p->eam4,
-		      &p->eam6,	     &p->eam_on};
-	for (size_t j = 0; j < sizeof(fds) / sizeof(*fds); j++)
-		if (*fds[j] >= 0)
-			close(*fds[j]);
+	if (p->prog >= 0)
+		close(p->prog);
+	for (size_t k = 0; k < NMAPS; k++)
+		if (*slot(p, k) >= 0)
+			close(*slot(p, k));
 	prog_init(p);
 }
 
@@ -253,20 +259,6 @@ static int prog_maps(struct hy_prog *p, int fd, char *name, size_t namelen)
 	snprintf(name, namelen, "%s", pi.name);
 	if (strcmp(pi.name, "xlat_xdp"))
 		return -ENOENT;
-	static const struct {
-		const char *name;
-		size_t off;
-	} want[] = {
-	    {"xdp_counters", offsetof(struct hy_prog, counters)},
-	    {"xdp_fwd_counters", offsetof(struct hy_prog, fwd)},
-	    {"xdp_local4", offsetof(struct hy_prog, local4)},
-	    {"xdp_neigh_req", offsetof(struct hy_prog, neigh_req)},
-	    {"g64_sess6", offsetof(struct hy_prog, sess6)},
-	    {"g64_sess4", offsetof(struct hy_prog, sess4)},
-	    {"g64_eam4", offsetof(struct hy_prog, eam4)},
-	    {"g64_eam6", offsetof(struct hy_prog, eam6)},
-	    {"g64_eam_on", offsetof(struct hy_prog, eam_on)},
-	};
 	for (uint32_t k = 0; k < pi.nr_map_ids && k < 64; k++) {
 		int mfd = bpf_map_get_fd_by_id(ids[k]);
 		struct bpf_map_info mi;
@@ -276,24 +268,20 @@ static int prog_maps(struct hy_prog *p, int fd, char *name, size_t namelen)
 		if (mfd < 0)
 			continue;
 		if (!bpf_obj_get_info_by_fd(mfd, &mi, &ml)) {
-			for (size_t w = 0; w < sizeof(want) / sizeof(*want);
-			     w++) {
-				int *slot = (int *)((char *)p + want[w].off);
-				if (*slot < 0 &&
-				    !strncmp(mi.name, want[w].name,
+			for (size_t w = 0; w < NMAPS; w++)
+				if (*slot(p, w) < 0 &&
+				    !strncmp(mi.name, maps[w].name,
 					     BPF_OBJ_NAME_LEN - 1)) {
-					*slot = mfd;
+					*slot(p, w) = mfd;
 					kept = 1;
 				}
-			}
 		}
 		if (!kept)
 			close(mfd);
 	}
-	if (p->counters < 0 || p->fwd < 0 || p->local4 < 0 ||
-	    p->neigh_req < 0 || p->sess6 < 0 || p->sess4 < 0 || p->eam4 < 0 ||
-	    p->eam6 < 0 || p->eam_on < 0)
-		return -ENOENT;
+	for (size_t w = 0; w < NMAPS; w++)
+		if (*slot(p, w) < 0)
+			return -ENOENT;
 	return 0;
 }
 
@@ -327,7 +315,7 @@ static int pins_open(struct hy_if *i)
 	char path[sizeof(i->pins) + 32];
 	unsigned n = 0;
 	for (size_t k = 0; k < NPINNED; k++) {
-		snprintf(path, sizeof(path), "%s/%s", i->pins, pinned[k].name);
+		snprintf(path, sizeof(path), "%s/%s", i->pins, maps[k].name);
 		int fd = bpf_obj_get(path);
 		if (fd >= 0) {
 			*slot(&i->old, k) = fd;
@@ -348,7 +336,7 @@ static int pins_write(struct hy_if *i, char *err, size_t errlen)
 	if (mkdir(i->pins, 0700) && errno != EEXIST)
 		goto fail;
 	for (size_t k = 0; k < NPINNED; k++) {
-		snprintf(path, sizeof(path), "%s/%s", i->pins, pinned[k].name);
+		snprintf(path, sizeof(path), "%s/%s", i->pins, maps[k].name);
 		if ((unlink(path) && errno != ENOENT) ||
 		    bpf_obj_pin(*slot(&i->p, k), path))
 			goto fail;
@@ -364,7 +352,7 @@ static void pins_remove(struct hy_if *i, const char *pin_dir)
 {
 	char path[sizeof(i->pins) + 32];
 	for (size_t k = 0; k < NPINNED; k++) {
-		snprintf(path, sizeof(path), "%s/%s", i->pins, pinned[k].name);
+		snprintf(path, sizeof(path), "%s/%s", i->pins, maps[k].name);
 		unlink(path);
 	}
 	rmdir(i->pins);

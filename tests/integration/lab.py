@@ -559,6 +559,18 @@ class Lab:
                  what="http.server for big.bin on port %d" % port)
         return proc
 
+    def download_under_way(self, url, out, log="curl-big.log"):
+        """curl -6 from the client to url into out at 4 MB/s (a long
+        transfer to restart gate64d under); returns the process once
+        2 MiB have arrived."""
+        dl = self.popen("client", ["curl", "-6", "-sS", "--limit-rate",
+                                   "4M", "--max-time", "60", "-o", out,
+                                   url], log=log)
+        wait_for(lambda: os.path.exists(out) and
+                 os.path.getsize(out) > 2 * 1024 * 1024, 15,
+                 what="the transfer under way")
+        return dl
+
     # --- gate64d mode = xdp on the "tayga" topology -----------------------
 
     def bpffs(self):

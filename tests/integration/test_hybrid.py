@@ -330,9 +330,14 @@ def test_clean_stop(lab):
     assert not glob.glob("/var/run/dpdk/%s" % lab.file_prefix)
 
 
-def gate64_procs(lab):
-    return [p for p in lab.procs
-            if p.poll() is None and GATE64D in " ".join(p.args)]
+def stop_all(lab):
+    """After a restart test, whatever it ended with: every gate64d of
+    the lab stopped, no XDP program left on the interfaces."""
+    for p in lab.procs:
+        if p.poll() is None and GATE64D in " ".join(p.args):
+            lab.stop(p)
+    for ifname in (lab.gw6, lab.gw4):
+        lab.run("gw", ["ip", "link", "set", "dev", ifname, "xdp", "off"])
 
 
 def restart_during_transfer(lab, text, how, url, out):
@@ -345,12 +350,7 @@ def restart_during_transfer(lab, text, how, url, out):
     proc = lab.start_gate64d(text, args=["--keep-state"] if how == "keep"
                              else [], name="gate64d-hybrid")
     ids = [xdp_prog(lab, i) for i in (lab.gw6, lab.gw4)]
-    dl = lab.popen("client", ["curl", "-6", "-sS", "--limit-rate", "4M",
-                              "--max-time", "60", "-o", out, url],
-                   log="curl-restart.log")
-    L.wait_for(lambda: os.path.exists(out) and
-               os.path.getsize(out) > 2 * 1024 * 1024, 15,
-               what="the transfer under way")
+    dl = lab.download_under_way(url, out, log="curl-restart.log")
     if how == "keep":
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(15) == 0, lab.log_text(proc)
@@ -393,10 +393,7 @@ def test_restart_keeps_siit_flows(lab, how):
         for ifname in (lab.gw6, lab.gw4):
             assert xdp_prog(lab, ifname) is None
     finally:
-        for p in gate64_procs(lab):
-            lab.stop(p)
-        for ifname in (lab.gw6, lab.gw4):
-            lab.run("gw", ["ip", "link", "set", "dev", ifname, "xdp", "off"])
+        stop_all(lab)
         if os.path.exists(out):
             os.unlink(out)
 
@@ -616,11 +613,7 @@ def test_restart_keeps_nat64_flows(lab64, how):
             assert xdp_prog(lab64, ifname) is None
         assert not glob.glob("/run/gate64/kept-hybrid-%s" % lab64.gw4)
     finally:
-        for p in gate64_procs(lab64):
-            lab64.stop(p)
-        for ifname in (lab64.gw6, lab64.gw4):
-            lab64.run("gw", ["ip", "link", "set", "dev", ifname, "xdp",
-                             "off"])
+        stop_all(lab64)
         if os.path.exists(out):
             os.unlink(out)
 
@@ -685,10 +678,6 @@ def test_state_from_pins(lab64):
         assert proc2.wait(15) == 0
         assert not os.path.exists(d)
     finally:
-        for p in gate64_procs(lab64):
-            lab64.stop(p)
-        for ifname in (lab64.gw6, lab64.gw4):
-            lab64.run("gw", ["ip", "link", "set", "dev", ifname, "xdp",
-                             "off"])
+        stop_all(lab64)
         lab64.stop(echo)
         subprocess.run(["rm", "-rf", pins])

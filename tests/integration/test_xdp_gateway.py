@@ -442,12 +442,7 @@ def test_restart_keeps_a_transfer_running(lab, stop_all):
     proc = start(lab, args=["--keep-state"])
     url = "http://[%s]:%d/big.bin" % (L.nat64(L.SERVER4, POOL6), BIG_PORT)
     out = os.path.join(lab.tmpdir, "big.out")
-    dl = lab.popen("client", ["curl", "-6", "-sS", "--limit-rate", "4M",
-                              "--max-time", "60", "-o", out, url],
-                   log="curl-big.log")
-    L.wait_for(lambda: os.path.exists(out) and
-               os.path.getsize(out) > 2 * 1024 * 1024, 15,
-               what="the transfer under way")
+    dl = lab.download_under_way(url, out, log="curl-big.log")
     before = stats(lab, proc)["xdp-translated"]
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(10) == 0, lab.log_text(proc)
