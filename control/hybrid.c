@@ -95,6 +95,7 @@ struct hybrid {
 	int nat64;
 	struct gnl *gnl; /* pool4 on the IPv4 interface (ARP by the kernel) */
 	time_t sweep_at;
+	uint32_t sweep_now; /* CLOCK_MONOTONIC s of the running sweep */
 	unsigned long long exported, export_failed, last_posted, last_lost;
 	unsigned long long map_expired;
 	/* a restart: the programs an earlier gate64d left running */
@@ -742,13 +743,16 @@ static int nat64_start(struct hybrid *hy, struct dp *dp, char *err,
 			       &hy->cfg->nat64.pool4, key, err, errlen);
 }
 
-/* After a take-over: the sessions the maps hold now (the old programs')
- * into the workers' core, each with its pool4 address and port (the
- * workers do not run yet).  One the core cannot take (this
- * configuration has not its pool4 port, its subscriber is over a limit,
- * a table is full) leaves the maps too: XDP must not translate a flow
- * whose port the core may give to another. */
-static void nat64_adopt(struct hybrid *hy)
+/*
+ * Every session in the maps, once (by its IPv4 entry in the first
+ * interface's program), with the latest `last` of its entries over the
+ * programs (XDP refreshes the entry of the direction it translated: an
+ * upload refreshes only the IPv6 one), for fn.
+ */
+typedef void sess_fn(struct hybrid *hy, const struct xdp_sess4_key *k,
+		     const struct xdp_sess4_val *v, uint32_t last);
+
+static void sess_each(struct hybrid *hy, sess_fn *fn)
 {
 	struct xdp_sess4_key k, next;
 	struct xdp_sess4_val v;
@@ -768,19 +772,39 @@ static void nat64_adopt(struct hybrid *hy)
 			v = vj;
 			have = 1;
 		}
-		int r = have ? dp_xdp_adopt(hy->dp, &k, &v, last) : -ENOENT;
-		if (r == 0 || r == -EEXIST) {
-			hy->adopted += r == 0;
-		} else if (have) {
-			struct dp_xdp_sess e;
-			sess_rebuild(hy, &k, &v, last, &e);
-			for (unsigned j = 0; j < hy->nif; j++) {
-				bpf_map_delete_elem(hy->i[j].p.sess4, &e.k4);
-				bpf_map_delete_elem(hy->i[j].p.sess6, &e.k6);
-			}
-			hy->adopt_refused++;
-		}
+		if (have)
+			fn(hy, &k, &v, last);
 		k = next;
+	}
+}
+
+/* A session out of every program's maps. */
+static void sess_delete(struct hybrid *hy, const struct xdp_sess4_key *k,
+			const struct xdp_sess4_val *v)
+{
+	struct dp_xdp_sess e;
+	sess_rebuild(hy, k, v, v->last, &e);
+	for (unsigned j = 0; j < hy->nif; j++) {
+		bpf_map_delete_elem(hy->i[j].p.sess4, &e.k4);
+		bpf_map_delete_elem(hy->i[j].p.sess6, &e.k6);
+	}
+}
+
+/* After a take-over: a session the maps hold (the old programs') into
+ * the workers' core, with its pool4 address and port (the workers do
+ * not run yet).  One the core cannot take (this configuration has not
+ * its pool4 port, its subscriber is over a limit, a table is full)
+ * leaves the maps too: XDP must not translate a flow whose port the
+ * core may give to another. */
+static void adopt_one(struct hybrid *hy, const struct xdp_sess4_key *k,
+		      const struct xdp_sess4_val *v, uint32_t last)
+{
+	int r = dp_xdp_adopt(hy->dp, k, v, last);
+	if (r == 0 || r == -EEXIST) {
+		hy->adopted += r == 0;
+	} else {
+		sess_delete(hy, k, v);
+		hy->adopt_refused++;
 	}
 }
 
@@ -807,53 +831,33 @@ static void nat64_export(struct hybrid *hy)
 
 /* Once a second: every session in the maps that XDP used in the last
  * two seconds, its latest `last` over the programs posted to the worker
- * that owns it (so that the core does not
- * expire what XDP keeps translating), and the entries past their
- * lifetime (the program's own rule, plus 2 s: the core ends the session
- * first) removed from every program. */
+ * that owns it (so that the core does not expire what XDP keeps
+ * translating), and the entries past their lifetime (the program's own
+ * rule, plus 2 s: the core ends the session first) removed from every
+ * program. */
+static void sweep_one(struct hybrid *hy, const struct xdp_sess4_key *k,
+		      const struct xdp_sess4_val *v, uint32_t last)
+{
+	uint8_t t = v->timer < NAT64_NTIMERS ? v->timer : 0;
+	uint32_t idle = hy->sweep_now - last;
+	if ((int32_t)idle > (int32_t)(hy->cfg->nat64.timeout[t] + 2)) {
+		sess_delete(hy, k, v); /* dead */
+		hy->map_expired++;
+	} else if ((int32_t)idle <= 2) { /* XDP used it lately */
+		struct dp_xdp_last l = {.k4 = *k, .last = last};
+		if (!dp_xdp_last_post(hy->dp, &l))
+			hy->last_posted++;
+		else
+			hy->last_lost++;
+	}
+}
+
 static void nat64_sweep(struct hybrid *hy)
 {
 	struct timespec ts;
-	struct xdp_sess4_key k, next;
-	struct xdp_sess4_val v;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	uint32_t now = (uint32_t)ts.tv_sec;
-	int fd = hy->i[0].p.sess4,
-	    more = bpf_map_get_next_key(fd, NULL, &k) == 0;
-	while (more) {
-		more = bpf_map_get_next_key(fd, &k, &next) == 0;
-		uint32_t last = 0;
-		int have = 0;
-		for (unsigned j = 0; j < hy->nif; j++)
-			if (!bpf_map_lookup_elem(hy->i[j].p.sess4, &k, &v)) {
-				have = 1;
-				if (v.last > last)
-					last = v.last;
-			}
-		uint8_t t = v.timer < NAT64_NTIMERS ? v.timer : 0;
-		if (have &&
-		    now - last > hy->cfg->nat64.timeout[t] + 2) { /* dead */
-			struct xdp_sess6_key k6;
-			memset(&k6, 0, sizeof(k6));
-			memcpy(k6.src6, v.src6, 16);
-			k6.raddr4 = k.raddr4;
-			k6.sport6 = v.sport6;
-			k6.rport = k.rport;
-			k6.proto = k.proto;
-			for (unsigned j = 0; j < hy->nif; j++) {
-				bpf_map_delete_elem(hy->i[j].p.sess4, &k);
-				bpf_map_delete_elem(hy->i[j].p.sess6, &k6);
-			}
-			hy->map_expired++;
-		} else if (have && now - last <= 2) { /* XDP used it lately */
-			struct dp_xdp_last l = {.k4 = k, .last = last};
-			if (!dp_xdp_last_post(hy->dp, &l))
-				hy->last_posted++;
-			else
-				hy->last_lost++;
-		}
-		k = next;
-	}
+	hy->sweep_now = (uint32_t)ts.tv_sec;
+	sess_each(hy, sweep_one);
 }
 
 int hybrid_start(struct hybrid *hy, struct dp *dp, char *err, size_t errlen)
@@ -907,7 +911,7 @@ int hybrid_start(struct hybrid *hy, struct dp *dp, char *err, size_t errlen)
 	if (hy->nat64 && (r = nat64_start(hy, dp, err, errlen)))
 		return r;
 	if (hy->nat64 && (hy->taken_over || hy->from_pins))
-		nat64_adopt(hy);
+		sess_each(hy, adopt_one);
 	if (hy->taken_over)
 		fprintf(stderr,
 			"gate64d: hybrid: took over the XDP program%s an "

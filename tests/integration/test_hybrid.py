@@ -542,6 +542,46 @@ class TestHybridNat64:
         s = stats(lab64, gw64)
         assert s["xdp-session-hits"] >= 1, s
 
+    def test_one_way_udp_stays_alive(self, lab64, gw64):
+        """RFC 6146 §3.5.1: an outbound UDP packet refreshes its session.
+        A one-way flow (the server never answers) is translated by XDP
+        from its second datagram on; XDP refreshes only the IPv6 entry's
+        last-seen time, and that must reach the core's session too (the
+        workers see nothing of the flow): its idle time stays small."""
+        sink = lab64.popen("server", [L.PYTHON, "-c",
+                                      "import socket, time\n"
+                                      "s = socket.socket(socket.AF_INET, "
+                                      "socket.SOCK_DGRAM)\n"
+                                      "s.bind(('0.0.0.0', 9999))\n"
+                                      "time.sleep(120)\n"], log="sink.log")
+        L.wait_for(lambda: ":9999" in lab64.run("server",
+                                                ["ss", "-uln"]).stdout,
+                   10, what="the UDP sink")
+        send = ("import socket, time, sys\n"
+                "s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)\n"
+                "s.bind(('::', 40200))\n"
+                "for i in range(40):\n"
+                "    s.sendto(b'x', (sys.argv[1], 9999))\n"
+                "    time.sleep(0.2)\n")
+        try:
+            before = stats(lab64, gw64)
+            lab64.run("client", [L.PYTHON, "-c", send,
+                                 L.nat64(L.SERVER4, POOL6)], timeout=30)
+            d = delta(before, stats(lab64, gw64))
+            assert d["xdp-session-hits"] >= 30, d
+            out = subprocess.run(
+                [os.path.join(L.ROOT, "build", "gate64ctl"), "-s",
+                 os.path.join(lab64.tmpdir, "ctl64.sock"), "--json",
+                 "session", "list", "--proto", "udp"],
+                capture_output=True, text=True)
+            es = [e for e in json.loads(out.stdout)["entries"]
+                  if e["rport"] == 9999]
+            # 8 s of datagrams, all but the first in XDP: without the
+            # IPv6 entry's time the core would see it idle for ~8 s
+            assert len(es) == 1 and es[0]["idle"] <= 2, es
+        finally:
+            lab64.stop(sink)
+
     def test_expiry_follows_xdp(self, lab64, gw64):
         """RFC 6146 §3.5.4: a session lives while packets use it.  After
         the first echo (the workers create the session; a new ping is a
