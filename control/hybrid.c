@@ -49,7 +49,8 @@ struct hy_if {
 	int ifindex;
 	char obj[64]; /* the object written for it, until hybrid_start */
 	struct hy_prog p, old;
-	int lock; /* flock: one gate64d per interface */
+	int lock;	    /* flock: one gate64d per interface */
+	char lock_path[64]; /* its file, removed at exit */
 	char pins[CFG_XDP_PATH +
 		  32]; /* [xdp] pin-dir given: PIN-DIR/hybrid-IF */
 };
@@ -365,9 +366,10 @@ static void pins_remove(struct hy_if *i, const char *pin_dir)
 static int if_lock(struct hy_if *i, const char *ifname, char *err,
 		   size_t errlen)
 {
-	char path[64];
+	char *path = i->lock_path;
 	mkdir("/run/gate64", 0755);
-	snprintf(path, sizeof(path), "/run/gate64/hybrid-%s.lock", ifname);
+	snprintf(path, sizeof(i->lock_path), "/run/gate64/hybrid-%s.lock",
+		 ifname);
 	i->lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (i->lock >= 0 && flock(i->lock, LOCK_EX | LOCK_NB) == 0)
 		return 0;
@@ -375,6 +377,9 @@ static int if_lock(struct hy_if *i, const char *ifname, char *err,
 		 "[xdp] interfaces: %s: %s (%s): is another gate64d running "
 		 "on it?",
 		 ifname, path, strerror(errno));
+	if (i->lock >= 0)
+		close(i->lock);
+	i->lock = -1;
 	return -EBUSY;
 }
 
@@ -1063,8 +1068,10 @@ void hybrid_fini(struct hybrid *hy)
 			pins_remove(i, hy->cfg->xdp.pin_dir);
 		prog_close(&i->p);
 		prog_close(&i->old);
-		if (i->lock >= 0)
+		if (i->lock >= 0) { /* held: ours to remove */
+			unlink(i->lock_path);
 			close(i->lock);
+		}
 	}
 	if (hy->gnl) {
 		char err[256], key[64];
@@ -1078,5 +1085,6 @@ void hybrid_fini(struct hybrid *hy)
 		nl_socket_free(hy->nl);
 	if (hy_live == hy)
 		hy_live = NULL;
+	rmdir("/run/gate64"); /* when nothing else is in it */
 	free(hy);
 }

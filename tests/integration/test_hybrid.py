@@ -328,6 +328,8 @@ def test_clean_stop(lab):
         assert xdp_prog(lab, ifname) is None, lab.link("gw", ifname)
     assert not objects_left(), objects_left()
     assert not glob.glob("/var/run/dpdk/%s" % lab.file_prefix)
+    for ifname in (lab.gw6, lab.gw4):  # the per-interface locks
+        assert not os.path.exists("/run/gate64/hybrid-%s.lock" % ifname)
 
 
 def stop_all(lab):
@@ -651,7 +653,7 @@ def test_restart_keeps_nat64_flows(lab64, how):
         assert L.POOL4 not in addrs4(lab64)
         for ifname in (lab64.gw6, lab64.gw4):
             assert xdp_prog(lab64, ifname) is None
-        assert not glob.glob("/run/gate64/kept-hybrid-%s" % lab64.gw4)
+        assert not glob.glob("/run/gate64/*%s*" % lab64.gw4)
     finally:
         stop_all(lab64)
         if os.path.exists(out):
