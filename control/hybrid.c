@@ -392,23 +392,6 @@ static int if_lock(struct hy_if *i, const char *ifname, char *err,
  * each with the latest `last` of its two entries), the EAM tries, the
  * host's addresses and what the old one counted.
  */
-static int copy_percpu(int from, int to)
-{
-	struct bpf_map_info mi;
-	uint32_t ml = sizeof(mi);
-	uint64_t v[256];
-	int ncpu = libbpf_num_possible_cpus();
-	memset(&mi, 0, sizeof(mi));
-	if (bpf_obj_get_info_by_fd(from, &mi, &ml))
-		return -errno;
-	if (ncpu <= 0 || ncpu > 256 || mi.value_size != sizeof(*v))
-		return -EINVAL;
-	for (uint32_t k = 0; k < mi.max_entries; k++)
-		if (!bpf_map_lookup_elem(from, &k, v) &&
-		    bpf_map_update_elem(to, &k, v, BPF_ANY))
-			return -errno;
-	return 0;
-}
 
 /* The session of IPv4 entry (k, v) as this configuration's entries. */
 static void sess_rebuild(const struct hybrid *hy, const struct xdp_sess4_key *k,
@@ -476,8 +459,8 @@ static int take_over(struct hybrid *hy, struct hy_if *i, int fd)
 		return -errno;
 	if ((r = prog_maps(&i->p, dup, name, sizeof(name))) ||
 	    (r = copy_sessions(hy, &i->old, &i->p)) ||
-	    (r = copy_percpu(i->old.counters, i->p.counters)) ||
-	    (r = copy_percpu(i->old.fwd, i->p.fwd)) ||
+	    (r = xdp_percpu_copy(i->old.counters, i->p.counters)) ||
+	    (r = xdp_percpu_copy(i->old.fwd, i->p.fwd)) ||
 	    (r = xdp_eam_fill(i->p.eam4, i->p.eam6, i->p.eam_on,
 			      hy->cfg->eamt)))
 		return r;

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <netlink/netlink.h>
 #include <netlink/route/neighbour.h>
 
@@ -246,5 +247,26 @@ int xdp_pin_dir_check(const char *d, char *err, size_t errlen)
 			 d);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int xdp_percpu_copy(int from, int to)
+{
+	struct bpf_map_info a, b;
+	uint32_t la = sizeof(a), lb = sizeof(b);
+	uint64_t v[256];
+	int ncpu = libbpf_num_possible_cpus();
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	if (bpf_obj_get_info_by_fd(from, &a, &la) ||
+	    bpf_obj_get_info_by_fd(to, &b, &lb))
+		return -errno;
+	if (ncpu <= 0 || ncpu > 256 || a.value_size != sizeof(*v) ||
+	    b.value_size != sizeof(*v))
+		return -EINVAL;
+	for (uint32_t k = 0; k < a.max_entries && k < b.max_entries; k++)
+		if (!bpf_map_lookup_elem(from, &k, v) &&
+		    bpf_map_update_elem(to, &k, v, BPF_ANY))
+			return -errno;
 	return 0;
 }

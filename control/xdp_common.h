@@ -62,6 +62,10 @@ int xdp_neigh_ask(struct nl_sock *nl, int ifindex, int family,
 int xdp_pool4_addrs(struct gnl *g, const char *ifname,
 		    const struct pool4_cfg *p, const char *key, char *err,
 		    size_t errlen);
+/* The values of a per-CPU array of u64 (the counters) from map `from`
+ * into map `to`, entry by entry, as many as both have.  0 or -errno. */
+int xdp_percpu_copy(int from, int to);
+
 /* [xdp] pin-dir d made (mode 0700) if missing, and on a BPF file
  * system.  0, or -errno with err saying how to fix it. */
 int xdp_pin_dir_check(const char *d, char *err, size_t errlen);

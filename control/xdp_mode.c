@@ -40,6 +40,11 @@ struct xdp_mode {
 	unsigned attached; /* how many of link[] are open */
 	unsigned adopted;  /* of them, links pinned by an earlier gate64d */
 	char pin_dir[CFG_XDP_PATH];
+	/* counter maps an older gate64 pinned with another size, taken out
+	 * of their pin path until the new ones have their counts
+	 * (counters_resized) */
+	int old_cnt[2];
+	char old_cnt_path[2][CFG_XDP_PATH + 64];
 	char link_pin[2][CFG_XDP_PATH + 32];
 	int pinned;  /* the maps have pin paths (under pin_dir) */
 	int lock_fd; /* flock on pin_dir: one gate64d per directory */
@@ -154,6 +159,71 @@ static int pin_dir_open(struct xdp_mode *xm, const struct cfg_gw *cfg,
 	return 0;
 }
 
+/*
+ * The counter maps are the ones a newer gate64 grows (a counter added at
+ * the end of its list).  One pinned by another version with another
+ * number of entries, but otherwise alike, is taken out of its pin path
+ * here, so that libbpf makes and pins a new one at load; counters_carry
+ * then copies the old counts in (as many entries as both have), or puts
+ * the old map back when the load failed.  So an upgrade with
+ * --keep-state keeps the flows and the counts.  Any other pinned map
+ * that does not fit still fails the load: its layout changed.
+ */
+static const char *const cnt_maps[2] = {"xdp_counters", "xdp_fwd_counters"};
+
+static void counters_resized(struct xdp_mode *xm, struct bpf_map *m,
+			     const char *path)
+{
+	struct bpf_map_info mi;
+	uint32_t ml = sizeof(mi);
+	for (unsigned k = 0; k < 2; k++) {
+		if (strcmp(bpf_map__name(m), cnt_maps[k]))
+			continue;
+		int fd = bpf_obj_get(path);
+		memset(&mi, 0, sizeof(mi));
+		if (fd < 0)
+			return;
+		if (!bpf_obj_get_info_by_fd(fd, &mi, &ml) &&
+		    mi.type == bpf_map__type(m) &&
+		    mi.key_size == bpf_map__key_size(m) &&
+		    mi.value_size == bpf_map__value_size(m) &&
+		    mi.max_entries != bpf_map__max_entries(m) &&
+		    xm->old_cnt[k] < 0 && !unlink(path)) {
+			fprintf(stderr,
+				"gate64d: xdp: %s pinned by another gate64 "
+				"version has %u entries, this one %u: its "
+				"counts go into a new map\n",
+				cnt_maps[k], mi.max_entries,
+				bpf_map__max_entries(m));
+			xm->old_cnt[k] = fd;
+			snprintf(xm->old_cnt_path[k],
+				 sizeof(xm->old_cnt_path[k]), "%s", path);
+			return;
+		}
+		close(fd);
+	}
+}
+
+static void counters_carry(struct xdp_mode *xm, struct xlat_xdp *skel,
+			   int loaded)
+{
+	int now[2] = {loaded ? bpf_map__fd(skel->maps.xdp_counters) : -1,
+		      loaded ? bpf_map__fd(skel->maps.xdp_fwd_counters) : -1};
+	for (unsigned k = 0; k < 2; k++) {
+		if (xm->old_cnt[k] < 0)
+			continue;
+		if (loaded && xdp_percpu_copy(xm->old_cnt[k], now[k]))
+			fprintf(stderr,
+				"gate64d: xdp: %s: the old counts could not "
+				"be copied: %s\n",
+				cnt_maps[k], strerror(errno));
+		if (!loaded) /* back where the running program's state is */
+			bpf_obj_pin(xm->old_cnt[k], xm->old_cnt_path[k]);
+		close(xm->old_cnt[k]);
+		xm->old_cnt[k] = -1;
+	}
+}
+
 /* Every map of skel but its configuration pinned by name in pin_dir:
  * libbpf reuses a pinned one at load, or creates and pins it. */
 static int pin_paths(struct xdp_mode *xm, struct xlat_xdp *skel, char *err,
@@ -173,6 +243,7 @@ static int pin_paths(struct xdp_mode *xm, struct xlat_xdp *skel, char *err,
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", xm->pin_dir,
 			 bpf_map__name(m));
+		counters_resized(xm, m, path);
 		if (bpf_map__set_pin_path(m, path)) {
 			snprintf(err, errlen,
 				 "[xdp] pin-dir = %s: path too long",
@@ -212,7 +283,9 @@ static struct xlat_xdp *load_prog(struct xdp_mode *xm, const struct cfg_gw *cfg,
 			goto fail;
 		}
 	}
-	if ((r = xlat_xdp__load(skel))) {
+	r = xlat_xdp__load(skel);
+	counters_carry(xm, skel, r == 0);
+	if (r) {
 		snprintf(err, errlen,
 			 "xdp: loading the program: %s (the kernel log has "
 			 "the verifier's reason: needs BPF, BTF and root; a "
@@ -234,6 +307,7 @@ static struct xlat_xdp *load_prog(struct xdp_mode *xm, const struct cfg_gw *cfg,
 	}
 	return skel;
 fail:
+	counters_carry(xm, skel, 0); /* a pin taken out: put back */
 	xlat_xdp__destroy(skel);
 	*rc = r;
 	return NULL;
@@ -357,6 +431,7 @@ int xdp_mode_start(struct xdp_mode **xmp, const struct cfg_gw *cfg, char *err,
 		snprintf(err, errlen, "xdp: out of memory");
 		return -ENOMEM;
 	}
+	xm->old_cnt[0] = xm->old_cnt[1] = -1;
 	xm->nif = cfg->xdp.nif;
 	for (unsigned i = 0; i < xm->nif; i++) {
 		xm->ifindex[i] = (int)if_nametoindex(cfg->xdp.ifname[i]);

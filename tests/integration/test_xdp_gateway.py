@@ -486,6 +486,36 @@ def test_sigkill_then_adopted(lab, stop_all):
     assert gone(lab)
 
 
+def test_counters_of_another_version_carried(lab, stop_all):
+    """An upgrade across a version that added a counter: the forwarding
+    counters map pinned by the older gate64d has fewer entries.  gate64d
+    makes a new one, carries the old counts into it and starts (the
+    other pinned maps, the flows' state, are kept as they are)."""
+    d = pin_dir(lab)
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "xdp_fwd_counters")
+    subprocess.run(["bpftool", "map", "create", path, "type",
+                    "percpu_array", "key", "4", "value", "8", "entries",
+                    "5", "name", "xdp_fwd_counter"], check=True)
+    # entry 0, xdp-6to4-packets: 7 on every CPU
+    subprocess.run(["bpftool", "map", "update", "pinned", path, "key",
+                    "0", "0", "0", "0", "value", "7", "0", "0", "0", "0",
+                    "0", "0", "0"], check=True)
+    ncpu = os.cpu_count()
+    proc = start(lab)
+    log = lab.log_text(proc)
+    assert "xdp_fwd_counters pinned by another gate64 version has 5 " \
+        "entries" in log, log
+    assert stats(lab, proc)["xdp-6to4-packets"] >= 7 * ncpu
+    info = json.loads(subprocess.run(["bpftool", "-j", "map", "show",
+                                      "pinned", path], capture_output=True,
+                                     text=True, check=True).stdout)
+    assert info["max_entries"] > 5, info
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(10) == 0
+    assert gone(lab)
+
+
 def test_forwarding_off_refused():
     """bpf_fib_lookup does not forward when forwarding is off: gate64d
     refuses to start and says which sysctl to set."""
