@@ -51,8 +51,8 @@ struct hy_if {
 	struct hy_prog p, old;
 	int lock;	    /* flock: one gate64d per interface */
 	char lock_path[64]; /* its file, removed at exit */
-	char pins[CFG_XDP_PATH +
-		  32]; /* [xdp] pin-dir given: PIN-DIR/hybrid-IF */
+	/* [xdp] pin-dir given: PIN-DIR/hybrid-IF, where the state is pinned */
+	char pins[CFG_XDP_PATH + 32];
 };
 
 /* The program's maps gate64d uses, by name; the first NPINNED are the
@@ -228,8 +228,9 @@ static unsigned if_rx_queues(const char *ifname)
 
 static void prog_init(struct hy_prog *p)
 {
-	p->prog = p->counters = p->fwd = p->local4 = p->neigh_req = -1;
-	p->sess6 = p->sess4 = p->eam4 = p->eam6 = p->eam_on = -1;
+	p->prog = -1;
+	for (size_t k = 0; k < NMAPS; k++)
+		*slot(p, k) = -1;
 }
 
 static void prog_close(struct hy_prog *p)
@@ -607,7 +608,7 @@ int hybrid_prepare(struct hybrid **hyp, struct cfg_gw *cfg, char *err,
 			if ((r = xdp_pin_dir_check(cfg->xdp.pin_dir, err,
 						   errlen)))
 				return r;
-			if (r == 0 && i->old.sess4 < 0 && pins_open(i))
+			if (i->old.sess4 < 0 && pins_open(i))
 				hy->from_pins++;
 		}
 		if ((r = write_obj(i, &x, &f, err, errlen)))
@@ -859,17 +860,18 @@ int hybrid_start(struct hybrid *hy, struct dp *dp, char *err, size_t errlen)
 	}
 	for (unsigned k = 0; k < hy->nif; k++) {
 		struct hy_if *i = &hy->i[k];
-		if (i->p.prog < 0 &&
-		    attached(&i->p, i->ifindex, hy->cfg->xdp.ifname[k], err,
-			     errlen) <= 0) {
-			if (i->p.prog < 0)
-				snprintf(err, errlen,
-					 "hybrid: no XDP program on %s after "
-					 "the ports started (did net_af_xdp "
-					 "load xdp_prog?)",
-					 hy->cfg->xdp.ifname[k]);
-			return -ENOENT;
-		}
+		/* found already when it took an earlier one's place */
+		r = i->p.prog >= 0
+			? 1
+			: attached(&i->p, i->ifindex, hy->cfg->xdp.ifname[k],
+				   err, errlen);
+		if (r == 0)
+			snprintf(err, errlen,
+				 "hybrid: no XDP program on %s after the ports "
+				 "started (did net_af_xdp load xdp_prog?)",
+				 hy->cfg->xdp.ifname[k]);
+		if (r <= 0)
+			return r ? r : -ENOENT;
 		if ((r = xdp_eam_fill(i->p.eam4, i->p.eam6, i->p.eam_on,
 				      hy->cfg->eamt))) {
 			snprintf(err, errlen,
