@@ -94,7 +94,8 @@ struct hybrid {
 	/* NAT64: the workers' sessions into the maps, the maps' `last` back */
 	const struct cfg_gw *cfg;
 	int nat64;
-	struct gnl *gnl; /* pool4 on the IPv4 interface (ARP by the kernel) */
+	struct gnl *gnl; /* routes and addresses for the kernel (netlink) */
+	time_t gnl_at;	 /* the last comparison with the kernel */
 	time_t sweep_at;
 	uint32_t sweep_now; /* CLOCK_MONOTONIC s of the running sweep */
 	unsigned long long exported, export_failed, last_posted, last_lost;
@@ -717,21 +718,6 @@ static void kept_key(const struct hybrid *hy, char *key, size_t len)
 	snprintf(key, len, "-hybrid-%s", hy->cfg->xdp.ifname[hy->nif - 1]);
 }
 
-/* NAT64: the workers export their sessions; pool4's addresses go on the
- * IPv4 interface, so that the kernel answers ARP for them (as in mode =
- * xdp; removed at exit). */
-static int nat64_start(struct hybrid *hy, struct dp *dp, char *err,
-		       size_t errlen)
-{
-	char key[64];
-	int r = dp_xdp_export_enable(dp, err, errlen);
-	if (r || (r = gnl_open(&hy->gnl, err, errlen)))
-		return r;
-	kept_key(hy, key, sizeof(key));
-	return xdp_pool4_addrs(hy->gnl, hy->cfg->xdp.ifname[hy->nif - 1],
-			       &hy->cfg->nat64.pool4, key, err, errlen);
-}
-
 /*
  * Every session in the maps, once (by its IPv4 entry in the first
  * interface's program), with the latest `last` of its entries over the
@@ -898,8 +884,16 @@ int hybrid_start(struct hybrid *hy, struct dp *dp, char *err, size_t errlen)
 		snprintf(err, errlen, "hybrid: netlink socket failed");
 		return -EIO;
 	}
-	if (hy->nat64 && (r = nat64_start(hy, dp, err, errlen)))
+	/* NAT64: the workers export their sessions to the maps */
+	if (hy->nat64 && (r = dp_xdp_export_enable(dp, err, errlen)))
 		return r;
+	/* the kernel routes pool6 and EAM to the IPv6 side, answers ARP for
+	 * pool4 (as in mode = xdp; removed at exit, or kept and adopted) */
+	char key[64];
+	kept_key(hy, key, sizeof(key));
+	if ((r = xdp_kernel_setup(&hy->gnl, hy->cfg, key, err, errlen)))
+		return r;
+	hy->gnl_at = time(NULL);
 	if (hy->nat64 && (hy->taken_over || hy->from_pins))
 		sess_each(hy, adopt_one);
 	if (hy->taken_over)
@@ -946,6 +940,7 @@ void hybrid_poll(struct hybrid *hy)
 	if (!hy || !hy->rb)
 		return;
 	ring_buffer__consume(hy->rb);
+	xdp_kernel_poll(hy->gnl, &hy->gnl_at);
 	if (hy->nat64) {
 		nat64_export(hy);
 		if (time(NULL) != hy->sweep_at) {

@@ -270,3 +270,74 @@ int xdp_percpu_copy(int from, int to)
 			return -errno;
 	return 0;
 }
+
+/*
+ * What the kernel learns from gate64d (netlink, control/nl.h): pool6 as a
+ * route out of the IPv6 side, protocol 64, for as long as gate64d runs
+ * (or keeps its state), so that a routing daemon on the host announces it
+ * (docs/xdp.md, docs/multi-node.md); the EAM entries' IPv6 prefixes the
+ * same way; pool4's addresses on the IPv4 side.  The interfaces are
+ * watched: a link that goes down takes the routes with it (the
+ * announcement is withdrawn), one that comes back gets them again.
+ * Packets to pool6 that arrive on the attached interfaces never reach
+ * the route: XDP takes them first.
+ */
+int xdp_kernel_setup(struct gnl **g, const struct cfg_gw *cfg,
+		     const char *kept_key, char *err, size_t errlen)
+{
+	unsigned nif = cfg->xdp.nif;
+	int r = gnl_open(g, err, errlen);
+	for (unsigned i = 0; !r && i < nif; i++)
+		r = gnl_watch(*g, cfg->xdp.ifname[i], err, errlen);
+	if (r)
+		return r;
+	r = gnl_route_add(*g, cfg->xdp.ifname[0], AF_INET6,
+			  cfg->xlat.pool6.addr, cfg->xlat.pool6.len, NULL, 0,
+			  err, errlen);
+	if (r == GNL_FOUND) { /* the operator's: kept, and said */
+		fprintf(stderr, "gate64d: netlink: %s\n", err);
+		r = 0;
+	}
+	/* RFC 7757: the EAM entries' IPv6 prefixes, as pool6 (one inside
+	 * pool6 is routed by it already: GNL_FOUND only for an equal one) */
+	for (uint32_t i = 0; !r && cfg->eamt && i < cfg->eamt->n; i++) {
+		const struct xlat_eam *e = &cfg->eamt->by6[i];
+		r = gnl_route_add(*g, cfg->xdp.ifname[0], AF_INET6, e->v6,
+				  e->v6len, NULL, 0, err, errlen);
+		if (r == GNL_FOUND) {
+			fprintf(stderr, "gate64d: netlink: %s\n", err);
+			r = 0;
+		}
+	}
+	/* pool4's addresses on the IPv4 side: the kernel answers ARP */
+	if (!r && cfg->dp.mode == DP_NAT64)
+		r = xdp_pool4_addrs(*g, cfg->xdp.ifname[nif - 1],
+				    &cfg->nat64.pool4, kept_key, err, errlen);
+	return r;
+}
+
+/* A watched link or an installed route changed: say so; a link that came
+ * back gets its routes again (the kernel removed them when it went down,
+ * and a routing daemon withdrew them from its peers meanwhile). */
+static void on_gnl_event(void *arg, const struct gnl_event *ev)
+{
+	struct gnl *g = arg;
+	fprintf(stderr, "gate64d: netlink: %s\n", ev->text);
+	if (ev->type == GNL_EV_LINK_UP) {
+		char err[256];
+		if (gnl_restore(g, err, sizeof(err)) < 0)
+			fprintf(stderr, "gate64d: netlink: %s\n", err);
+	}
+}
+
+void xdp_kernel_poll(struct gnl *g, time_t *check_at)
+{
+	time_t now = time(NULL);
+	if (!g)
+		return;
+	gnl_poll_changes(g, on_gnl_event, g);
+	if (now - *check_at >= 10) { /* what no event told: compare */
+		*check_at = now;
+		gnl_check(g, on_gnl_event, g);
+	}
+}

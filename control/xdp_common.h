@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "bpf/xdp_cfg.h"
 #include "control/cfg_gw.h"
@@ -65,6 +66,18 @@ int xdp_pool4_addrs(struct gnl *g, const char *ifname,
 /* The values of a per-CPU array of u64 (the counters) from map `from`
  * into map `to`, entry by entry, as many as both have.  0 or -errno. */
 int xdp_percpu_copy(int from, int to);
+
+/* What the kernel must know for the program to get the traffic (the
+ * modes where the kernel keeps the NICs): the interfaces watched, pool6
+ * and the EAM prefixes routed out of the IPv6 side (protocol 64), pool4's
+ * addresses on the IPv4 side (xdp_pool4_addrs, kept list kept_key).
+ * *g: what gnl_close removes at exit.  0 or -errno with err filled. */
+int xdp_kernel_setup(struct gnl **g, const struct cfg_gw *cfg,
+		     const char *kept_key, char *err, size_t errlen);
+/* The watch (control thread loop): link and route events said on
+ * stderr, the routes restored when a link comes back, and every 10 s
+ * (*check_at) a comparison for what no event said. */
+void xdp_kernel_poll(struct gnl *g, time_t *check_at);
 
 /* [xdp] pin-dir d made (mode 0700) if missing, and on a BPF file
  * system.  0, or -errno with err saying how to fix it. */

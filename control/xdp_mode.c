@@ -376,50 +376,6 @@ static int attach(struct xdp_mode *xm, const struct cfg_gw *cfg, char *err,
 	return 0;
 }
 
-/*
- * What the kernel learns from gate64d (netlink, control/nl.h): pool6 as a
- * route out of the IPv6 side, protocol 64, for as long as gate64d runs
- * (or keeps its state), so that a routing daemon on the host announces it
- * (docs/xdp.md, docs/multi-node.md); the interfaces are watched: a link
- * that goes down takes the route with it (the announcement is withdrawn),
- * one that comes back gets it again.  Packets to pool6 that arrive on
- * the attached interfaces never reach the route: XDP takes them first.
- */
-static int install_routes(struct xdp_mode *xm, const struct cfg_gw *cfg,
-			  char *err, size_t errlen)
-{
-	int r = gnl_open(&xm->gnl, err, errlen);
-	for (unsigned i = 0; !r && i < xm->nif; i++)
-		r = gnl_watch(xm->gnl, cfg->xdp.ifname[i], err, errlen);
-	if (r)
-		return r;
-	r = gnl_route_add(xm->gnl, cfg->xdp.ifname[0], AF_INET6,
-			  cfg->xlat.pool6.addr, cfg->xlat.pool6.len, NULL, 0,
-			  err, errlen);
-	if (r == GNL_FOUND) { /* the operator's: kept, and said */
-		fprintf(stderr, "gate64d: netlink: %s\n", err);
-		r = 0;
-	}
-	/* RFC 7757: the EAM entries' IPv6 prefixes, as pool6 (one inside
-	 * pool6 is routed by it already: GNL_FOUND only for an equal one) */
-	for (uint32_t i = 0; !r && cfg->eamt && i < cfg->eamt->n; i++) {
-		const struct xlat_eam *e = &cfg->eamt->by6[i];
-		r = gnl_route_add(xm->gnl, cfg->xdp.ifname[0], AF_INET6, e->v6,
-				  e->v6len, NULL, 0, err, errlen);
-		if (r == GNL_FOUND) {
-			fprintf(stderr, "gate64d: netlink: %s\n", err);
-			r = 0;
-		}
-	}
-	/* pool4's addresses on the IPv4 side: the kernel answers ARP */
-	if (!r && cfg->dp.mode == DP_NAT64)
-		r = xdp_pool4_addrs(xm->gnl, cfg->xdp.ifname[xm->nif - 1],
-				    &cfg->nat64.pool4, xm->pin_dir, err,
-				    errlen);
-	xm->gnl_at = time(NULL);
-	return r;
-}
-
 int xdp_mode_start(struct xdp_mode **xmp, const struct cfg_gw *cfg, char *err,
 		   size_t errlen)
 {
@@ -482,8 +438,9 @@ int xdp_mode_start(struct xdp_mode **xmp, const struct cfg_gw *cfg, char *err,
 		goto fail;
 	}
 	if ((r = attach(xm, cfg, err, errlen)) ||
-	    (r = install_routes(xm, cfg, err, errlen)))
+	    (r = xdp_kernel_setup(&xm->gnl, cfg, xm->pin_dir, err, errlen)))
 		goto fail;
+	xm->gnl_at = time(NULL);
 	*xmp = xm;
 	return 0;
 fail:
@@ -568,20 +525,6 @@ int xdp_mode_fds(const struct xdp_mode *xm, int fds[2])
 	return 2;
 }
 
-/* A watched link or an installed route changed: say so; a link that came
- * back gets its routes again (the kernel removed them when it went down,
- * and a routing daemon withdrew them from its peers meanwhile). */
-static void on_gnl_event(void *arg, const struct gnl_event *ev)
-{
-	struct xdp_mode *xm = arg;
-	fprintf(stderr, "gate64d: netlink: %s\n", ev->text);
-	if (ev->type == GNL_EV_LINK_UP) {
-		char err[256];
-		if (gnl_restore(xm->gnl, err, sizeof(err)) < 0)
-			fprintf(stderr, "gate64d: netlink: %s\n", err);
-	}
-}
-
 /* The program's clock: bpf_ktime_get_ns() is CLOCK_MONOTONIC. */
 static uint32_t mono_sec(void)
 {
@@ -605,7 +548,7 @@ void xdp_mode_poll(struct xdp_mode *xm)
 	if (!xm)
 		return;
 	ring_buffer__consume(xm->rb);
-	gnl_poll_changes(xm->gnl, on_gnl_event, xm);
+	xdp_kernel_poll(xm->gnl, &xm->gnl_at);
 	time_t now = time(NULL);
 	if (now != xm->local4_at)
 		local4_refresh(xm);
@@ -616,10 +559,6 @@ void xdp_mode_poll(struct xdp_mode *xm)
 			xdp_nat64_sweep(xm->nat, xm->skel, mono_sec(),
 					xm->maplog);
 		}
-	}
-	if (now - xm->gnl_at >= 10) { /* what no event told: compare */
-		xm->gnl_at = now;
-		gnl_check(xm->gnl, on_gnl_event, xm);
 	}
 }
 

@@ -559,6 +559,13 @@ class Lab:
                  what="http.server for big.bin on port %d" % port)
         return proc
 
+    def routes64(self):
+        """gw's IPv6 routes of protocol 64 (what gate64d installs in the
+        modes where the kernel keeps the NICs): [(dst, dev)]."""
+        out = self.run("gw", ["ip", "-6", "-j", "route", "show", "proto",
+                              "64"]).stdout
+        return [(r["dst"], r.get("dev")) for r in json.loads(out or "[]")]
+
     def download_under_way(self, url, out, log="curl-big.log"):
         """curl -6 from the client to url into out at 4 MB/s (a long
         transfer to restart gate64d under); returns the process once

@@ -297,6 +297,12 @@ class TestHybrid:
         assert received(r) == 2, r.stdout + r.stderr
 
 
+    def test_pool6_routed_by_gate64d(self, lab, gw):
+        """Issue 5, netlink: as in mode = xdp the kernel learns pool6 as a
+        route out of the IPv6 side (protocol 64, for a routing daemon to
+        announce); the clean stop removes it (test_clean_stop)."""
+        assert lab.routes64() == [(POOL6, lab.gw6)], lab.routes64()
+
     def test_stats_show_both_engines(self, lab, gw):
         """gate64ctl stats (text and JSON) gives the workers' counters and
         the XDP program's, each with its explanation."""
@@ -328,6 +334,7 @@ def test_clean_stop(lab):
         assert xdp_prog(lab, ifname) is None, lab.link("gw", ifname)
     assert not objects_left(), objects_left()
     assert not glob.glob("/var/run/dpdk/%s" % lab.file_prefix)
+    assert lab.routes64() == []
     for ifname in (lab.gw6, lab.gw4):  # the per-interface locks
         assert not os.path.exists("/run/gate64/hybrid-%s.lock" % ifname)
 
@@ -648,9 +655,12 @@ def test_restart_keeps_nat64_flows(lab64, how):
         # (a new mapping, another pool4 port, would have had the server
         # reset the connection: the transfer completed on one mapping)
         assert L.POOL4 in addrs4(lab64)
+        # kept across the restart, then removed by the clean stop
+        assert lab64.routes64() == [(POOL6, lab64.gw6)]
         proc2.send_signal(signal.SIGTERM)
         assert proc2.wait(15) == 0
         assert L.POOL4 not in addrs4(lab64)
+        assert lab64.routes64() == []
         for ifname in (lab64.gw6, lab64.gw4):
             assert xdp_prog(lab64, ifname) is None
         assert not glob.glob("/run/gate64/*%s*" % lab64.gw4)

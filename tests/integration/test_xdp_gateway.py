@@ -66,10 +66,7 @@ def start(lab, text=None, wait=True, args=()):
 
 
 def routes64(lab):
-    """gw's IPv6 routes of protocol 64: what gate64d installed."""
-    out = lab.run("gw", ["ip", "-6", "-j", "route", "show", "proto",
-                         "64"]).stdout
-    return [(r["dst"], r.get("dev")) for r in json.loads(out or "[]")]
+    return lab.routes64()
 
 
 def xdp_attached(lab, ifname):
