@@ -999,42 +999,45 @@ static struct xlat_xdp *create_load(const struct corpus_case *c, int kernel)
 	return skel;
 }
 
+/* Add d to the u32 at last_off of every value of hash map fd (but those
+ * whose byte at static_off is set, when static_off >= 0).  The next key
+ * is asked for before the update: an update puts the entry back at the
+ * head of its bucket, and asking for the key after one that moved can
+ * visit the bucket's entries again, for ever. */
+static void shift_map(int fd, size_t last_off, long static_off, int32_t d)
+{
+	uint8_t k[64], nk[64], v[64];
+	int more = !bpf_map_get_next_key(fd, NULL, k);
+	while (more) {
+		more = !bpf_map_get_next_key(fd, k, nk);
+		if (!bpf_map_lookup_elem(fd, k, v) &&
+		    (static_off < 0 || !v[static_off])) {
+			uint32_t last;
+			memcpy(&last, v + last_off, sizeof(last));
+			last += (uint32_t)d;
+			memcpy(v + last_off, &last, sizeof(last));
+			bpf_map_update_elem(fd, k, v, BPF_EXIST);
+		}
+		memcpy(k, nk, sizeof(k));
+	}
+}
+
 /* Add d to every `last` of the program's state (sessions, dynamic BIB
  * entries): the maps keep case time between steps, the program's clock
  * is CLOCK_MONOTONIC. */
 static void shift_last(struct xlat_xdp *skel, int32_t d)
 {
-	int fd;
-	uint8_t k[64], nk[64];
-	int more;
-
-	fd = bpf_map__fd(skel->maps.g64_sess6);
-	for (more = !bpf_map_get_next_key(fd, NULL, k); more;
-	     more = !bpf_map_get_next_key(fd, k, nk), memcpy(k, nk, 64)) {
-		struct xdp_sess6_val v;
-		if (!bpf_map_lookup_elem(fd, k, &v)) {
-			v.last += (uint32_t)d;
-			bpf_map_update_elem(fd, k, &v, BPF_EXIST);
-		}
-	}
-	fd = bpf_map__fd(skel->maps.g64_sess4);
-	for (more = !bpf_map_get_next_key(fd, NULL, k); more;
-	     more = !bpf_map_get_next_key(fd, k, nk), memcpy(k, nk, 64)) {
-		struct xdp_sess4_val v;
-		if (!bpf_map_lookup_elem(fd, k, &v)) {
-			v.last += (uint32_t)d;
-			bpf_map_update_elem(fd, k, &v, BPF_EXIST);
-		}
-	}
-	fd = bpf_map__fd(skel->maps.g64_bib4);
-	for (more = !bpf_map_get_next_key(fd, NULL, k); more;
-	     more = !bpf_map_get_next_key(fd, k, nk), memcpy(k, nk, 64)) {
-		struct xdp_bib4_val v;
-		if (!bpf_map_lookup_elem(fd, k, &v) && !v.is_static) {
-			v.last += (uint32_t)d;
-			bpf_map_update_elem(fd, k, &v, BPF_EXIST);
-		}
-	}
+	_Static_assert(sizeof(struct xdp_sess6_val) <= 64 &&
+			   sizeof(struct xdp_sess4_val) <= 64 &&
+			   sizeof(struct xdp_bib4_val) <= 64,
+		       "values fit shift_map's buffer");
+	shift_map(bpf_map__fd(skel->maps.g64_sess6),
+		  offsetof(struct xdp_sess6_val, last), -1, d);
+	shift_map(bpf_map__fd(skel->maps.g64_sess4),
+		  offsetof(struct xdp_sess4_val, last), -1, d);
+	shift_map(bpf_map__fd(skel->maps.g64_bib4),
+		  offsetof(struct xdp_bib4_val, last),
+		  (long)offsetof(struct xdp_bib4_val, is_static), d);
 }
 
 /* A second of CLOCK_MONOTONIC with at least 50 ms left in it. */
